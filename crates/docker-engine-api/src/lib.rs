@@ -1,0 +1,186 @@
+//! Raw bindings to the Docker Engine API, generated from Docker's own
+//! swagger files, one module per API version.
+//!
+//! Each module (`v1_41` … `v1_55`) sits behind the cargo feature of the same
+//! name and holds a [progenitor] client: a `Client` with one builder method per
+//! engine operation (`container_list`, `image_build`, `exec_start`, …), and
+//! `types` with the engine's models. Every request goes to the module's
+//! version prefix (`/v1.41/containers/json`), so pinning a feature pins the
+//! API version spoken on the wire. The `latest` feature (on by default)
+//! enables the newest module.
+//!
+//! Most users want the `docker-sdk` crate, which builds on this one with
+//! docker-py's semantics. Reach for this crate for an exact binding of one
+//! API version.
+//!
+//! # Connecting
+//!
+//! ```no_run
+//! # #[cfg(feature = "v1_41")]
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use docker_engine_api::v1_41::Client;
+//!
+//! let client = Client::connect_unix("/var/run/docker.sock")?;
+//! let containers = client.container_list().all(true).send().await?.into_inner();
+//! for container in containers {
+//!     println!("{:?} {:?}", container.id, container.names);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What is generated, and how
+//!
+//! `cargo xtask codegen` converts `spec/v1.XX.yaml` (Swagger 2.0) to OpenAPI
+//! 3.0, applies the patches in `spec/patches/`, and runs progenitor. The
+//! generated files are never edited by hand. Bodies that are not one JSON
+//! document — logs, attach and exec output, archives, exports, image tarballs
+//! and the newline-delimited JSON of pulls, pushes, builds, loads, events and
+//! stats — are returned as a [`ByteStream`] for the caller to decode as it
+//! arrives. Attach and exec with stdin need the connection itself: the
+//! [`hijack`] module upgrades it, through the same transport.
+//!
+//! # Decoding policy
+//!
+//! The engine's encoder writes `null` for an empty list or map, including
+//! where the swagger promises an array or marks the field required. Every
+//! array- and map-typed field is therefore an `Option`, and `null` and absent
+//! both decode as `None`. Other places where a real engine disagrees with the
+//! swagger are fixed by patches in `spec/patches/`, each naming the recorded
+//! response that proves it.
+//!
+//! [progenitor]: https://github.com/oxidecomputer/progenitor
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(missing_docs)]
+
+pub mod hijack;
+pub mod transport;
+
+pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use reqwest;
+
+/// Constructors that dial the engine with no overall timeout (progenitor's
+/// `Client::new` sets a 15 s one, which would cut every stream short).
+macro_rules! connect_impl {
+    ($module:ident, $version:literal) => {
+        impl $module::Client {
+            /// The API version this module speaks, as in its path prefix.
+            pub const API_VERSION: &'static str = $version;
+
+            /// A client for the engine listening on the unix socket at `path`.
+            ///
+            /// # Errors
+            ///
+            /// When `reqwest` cannot build its client.
+            pub fn connect_unix(path: impl AsRef<std::path::Path>) -> reqwest::Result<Self> {
+                let http = transport::unix_socket_client(path)?;
+                let base = transport::versioned_base_url(transport::UNIX_SOCKET_HOST, Self::API_VERSION);
+                Ok(Self::new_with_client(&base, http))
+            }
+
+            /// A client for an engine listening on plain TCP; `host` is
+            /// `http://HOST:PORT`.
+            ///
+            /// # Errors
+            ///
+            /// When `reqwest` cannot build its client.
+            pub fn connect_http(host: &str) -> reqwest::Result<Self> {
+                let http = transport::tcp_client()?;
+                Ok(Self::new_with_client(&transport::versioned_base_url(host, Self::API_VERSION), http))
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+use connect_impl;
+
+#[cfg(feature = "v1_41")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_41")))]
+pub mod v1_41;
+#[cfg(feature = "v1_41")]
+connect_impl!(v1_41, "1.41");
+
+#[cfg(feature = "v1_42")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_42")))]
+pub mod v1_42;
+#[cfg(feature = "v1_42")]
+connect_impl!(v1_42, "1.42");
+
+#[cfg(feature = "v1_43")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_43")))]
+pub mod v1_43;
+#[cfg(feature = "v1_43")]
+connect_impl!(v1_43, "1.43");
+
+#[cfg(feature = "v1_44")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_44")))]
+pub mod v1_44;
+#[cfg(feature = "v1_44")]
+connect_impl!(v1_44, "1.44");
+
+#[cfg(feature = "v1_45")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_45")))]
+pub mod v1_45;
+#[cfg(feature = "v1_45")]
+connect_impl!(v1_45, "1.45");
+
+#[cfg(feature = "v1_46")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_46")))]
+pub mod v1_46;
+#[cfg(feature = "v1_46")]
+connect_impl!(v1_46, "1.46");
+
+#[cfg(feature = "v1_47")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_47")))]
+pub mod v1_47;
+#[cfg(feature = "v1_47")]
+connect_impl!(v1_47, "1.47");
+
+#[cfg(feature = "v1_48")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_48")))]
+pub mod v1_48;
+#[cfg(feature = "v1_48")]
+connect_impl!(v1_48, "1.48");
+
+#[cfg(feature = "v1_49")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_49")))]
+pub mod v1_49;
+#[cfg(feature = "v1_49")]
+connect_impl!(v1_49, "1.49");
+
+#[cfg(feature = "v1_50")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_50")))]
+pub mod v1_50;
+#[cfg(feature = "v1_50")]
+connect_impl!(v1_50, "1.50");
+
+#[cfg(feature = "v1_51")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_51")))]
+pub mod v1_51;
+#[cfg(feature = "v1_51")]
+connect_impl!(v1_51, "1.51");
+
+#[cfg(feature = "v1_52")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_52")))]
+pub mod v1_52;
+#[cfg(feature = "v1_52")]
+connect_impl!(v1_52, "1.52");
+
+#[cfg(feature = "v1_53")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_53")))]
+pub mod v1_53;
+#[cfg(feature = "v1_53")]
+connect_impl!(v1_53, "1.53");
+
+#[cfg(feature = "v1_54")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_54")))]
+pub mod v1_54;
+#[cfg(feature = "v1_54")]
+connect_impl!(v1_54, "1.54");
+
+#[cfg(feature = "v1_55")]
+#[cfg_attr(docsrs, doc(cfg(feature = "v1_55")))]
+pub mod v1_55;
+#[cfg(feature = "v1_55")]
+connect_impl!(v1_55, "1.55");

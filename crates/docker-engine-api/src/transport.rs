@@ -1,0 +1,63 @@
+//! Reaching the engine: the `reqwest` clients and base URLs the generated
+//! clients are built on.
+//!
+//! Every version module's `Client` sends its requests to
+//! `{base_url}/{operation path}`; the base URL carries the version prefix
+//! (`http://localhost/v1.41`), so one `reqwest::Client` (one connection pool,
+//! one transport) serves every call of a module, hijacks included.
+
+use std::path::Path;
+use std::time::Duration;
+
+/// How long dialling the engine may take before the call fails.
+///
+/// There is no overall request timeout: logs, events and attach streams are
+/// meant to stay open for as long as the caller reads them.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Host part of the URL of requests sent over a unix socket. The engine
+/// ignores it; `localhost` is what the docker CLI sends too.
+pub const UNIX_SOCKET_HOST: &str = "http://localhost";
+
+/// A `reqwest` client whose every connection dials the unix socket at `path`.
+///
+/// # Errors
+///
+/// Fails when `reqwest` cannot build a client (no TLS or DNS is involved, so
+/// in practice only when the system is out of resources).
+///
+/// # Example
+///
+/// ```no_run
+/// let http = docker_engine_api::transport::unix_socket_client("/var/run/docker.sock")?;
+/// # Ok::<(), reqwest::Error>(())
+/// ```
+pub fn unix_socket_client(path: impl AsRef<Path>) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .unix_socket(path.as_ref())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .build()
+}
+
+/// A `reqwest` client for an engine listening on plain TCP (`http://host:port`).
+///
+/// # Errors
+///
+/// As for [`unix_socket_client`].
+pub fn tcp_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder().connect_timeout(CONNECT_TIMEOUT).no_proxy().build()
+}
+
+/// The base URL of a version module's client: `host` (such as
+/// `http://localhost` or `http://127.0.0.1:2375`, without a trailing slash)
+/// followed by the version prefix.
+///
+/// ```
+/// assert_eq!(
+///     docker_engine_api::transport::versioned_base_url("http://127.0.0.1:2375/", "1.41"),
+///     "http://127.0.0.1:2375/v1.41",
+/// );
+/// ```
+pub fn versioned_base_url(host: &str, version: &str) -> String {
+    format!("{}/v{version}", host.trim_end_matches('/'))
+}

@@ -1,0 +1,121 @@
+//! The lenient decoding policy, applied to every converted document.
+//!
+//! Docker's swagger describes what the engine means to send; the engine's Go
+//! encoder sends what its structs hold. A nil slice or map is encoded as
+//! `null`, also where the swagger says `x-nullable: false` or `required`. A
+//! generated model that rejects `null` for a list would make a whole response
+//! undecodable over an empty list, so every array- or map-typed property is
+//! made nullable here, once, for every version. The generated field is then an
+//! `Option`, and `null` and absent both decode as `None`.
+//!
+//! What the policy cannot cover (a required field the engine leaves out, a
+//! sentinel outside a field's range) is fixed by an evidence-backed patch in
+//! `spec/patches/`.
+
+use serde_json::{Map, Value, json};
+
+/// Applies the policy to an OpenAPI 3.0 document (as JSON).
+pub fn apply(openapi: &mut Value) {
+    let Some(schemas) = openapi.pointer("/components/schemas").and_then(Value::as_object).cloned()
+    else {
+        return;
+    };
+    let collection_names: Vec<String> = schemas
+        .iter()
+        .filter(|(_, schema)| is_collection(schema))
+        .map(|(name, _)| format!("#/components/schemas/{name}"))
+        .collect();
+    let policy = Policy { collection_refs: &collection_names };
+    if let Some(Value::Object(schemas)) = openapi.pointer_mut("/components/schemas") {
+        for schema in schemas.values_mut() {
+            policy.visit(schema);
+        }
+    }
+    if let Some(Value::Object(paths)) = openapi.get_mut("paths") {
+        for item in paths.values_mut() {
+            policy.visit(item);
+        }
+    }
+}
+
+struct Policy<'a> {
+    /// `$ref`s to definitions that are themselves arrays or maps.
+    collection_refs: &'a [String],
+}
+
+impl Policy<'_> {
+    fn visit(&self, value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Object(properties)) = map.get_mut("properties") {
+                    for property in properties.values_mut() {
+                        self.make_nullable_if_collection(property);
+                    }
+                }
+                for (key, child) in map.iter_mut() {
+                    // Enum and default values are data, not schemas.
+                    if key != "enum" && key != "default" {
+                        self.visit(child);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.visit(v)),
+            _ => {}
+        }
+    }
+
+    fn make_nullable_if_collection(&self, property: &mut Value) {
+        let Some(map) = property.as_object_mut() else { return };
+        if let Some(target) = map.get("$ref").and_then(Value::as_str) {
+            if self.collection_refs.iter().any(|r| r == target) {
+                // OpenAPI 3.0 ignores siblings of `$ref`; wrap it to say nullable.
+                let reference = map.remove("$ref").unwrap_or_default();
+                map.insert("allOf".into(), json!([{ "$ref": reference }]));
+                map.insert("nullable".into(), json!(true));
+            }
+        } else if is_collection_map(map) {
+            map.insert("nullable".into(), json!(true));
+        }
+    }
+}
+
+fn is_collection(schema: &Value) -> bool {
+    schema.as_object().is_some_and(is_collection_map)
+}
+
+/// An array, or a map (an object with `additionalProperties` and no fixed
+/// properties).
+fn is_collection_map(schema: &Map<String, Value>) -> bool {
+    match schema.get("type").and_then(Value::as_str) {
+        Some("array") => true,
+        Some("object") | None => {
+            schema.get("additionalProperties").is_some_and(|a| a != &json!(false))
+                && !schema.contains_key("properties")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_and_maps_accept_null() {
+        let mut doc = json!({ "components": { "schemas": {
+            "Image": { "type": "object", "properties": {
+                "RepoTags": { "type": "array", "items": { "type": "string" } },
+                "Labels": { "type": "object", "additionalProperties": { "type": "string" } },
+                "Ports": { "$ref": "#/components/schemas/PortMap" },
+                "Id": { "type": "string" }
+            } },
+            "PortMap": { "type": "object", "additionalProperties": { "type": "string" } }
+        } } });
+        apply(&mut doc);
+        let image = &doc["components"]["schemas"]["Image"]["properties"];
+        assert_eq!(image["RepoTags"]["nullable"], json!(true));
+        assert_eq!(image["Labels"]["nullable"], json!(true));
+        assert_eq!(image["Ports"], json!({ "allOf": [{ "$ref": "#/components/schemas/PortMap" }], "nullable": true }));
+        assert_eq!(image["Id"].get("nullable"), None);
+    }
+}
