@@ -8,6 +8,11 @@
 //! made nullable here, once, for every version. The generated field is then an
 //! `Option`, and `null` and absent both decode as `None`.
 //!
+//! A definition the swagger marks `x-nullable` as a whole (`ContainerState`,
+//! `Health`, …) would become a newtype around an `Option`; instead the
+//! definition stays a plain struct and the properties that refer to it say
+//! nullable, so users meet `Option<ContainerState>` once, not twice.
+//!
 //! What the policy cannot cover (a required field the engine leaves out, a
 //! sentinel outside a field's range) is fixed by an evidence-backed patch in
 //! `spec/patches/`.
@@ -20,14 +25,22 @@ pub fn apply(openapi: &mut Value) {
     else {
         return;
     };
-    let collection_names: Vec<String> = schemas
-        .iter()
-        .filter(|(_, schema)| is_collection(schema))
-        .map(|(name, _)| format!("#/components/schemas/{name}"))
-        .collect();
-    let policy = Policy { collection_refs: &collection_names };
+    let refs_where = |keep: fn(&Value) -> bool| -> Vec<String> {
+        schemas
+            .iter()
+            .filter(|(_, schema)| keep(schema))
+            .map(|(name, _)| format!("#/components/schemas/{name}"))
+            .collect()
+    };
+    let collection_refs = refs_where(is_collection);
+    let mut nullable_refs = refs_where(|schema| schema.get("nullable") == Some(&json!(true)));
+    nullable_refs.extend(collection_refs.iter().cloned());
+    let policy = Policy { nullable_refs: &nullable_refs };
     if let Some(Value::Object(schemas)) = openapi.pointer_mut("/components/schemas") {
         for schema in schemas.values_mut() {
+            if let Some(map) = schema.as_object_mut() {
+                map.remove("nullable");
+            }
             policy.visit(schema);
         }
     }
@@ -39,8 +52,8 @@ pub fn apply(openapi: &mut Value) {
 }
 
 struct Policy<'a> {
-    /// `$ref`s to definitions that are themselves arrays or maps.
-    collection_refs: &'a [String],
+    /// `$ref`s to definitions that are arrays or maps, or nullable as a whole.
+    nullable_refs: &'a [String],
 }
 
 impl Policy<'_> {
@@ -67,7 +80,7 @@ impl Policy<'_> {
     fn make_nullable_if_collection(&self, property: &mut Value) {
         let Some(map) = property.as_object_mut() else { return };
         if let Some(target) = map.get("$ref").and_then(Value::as_str) {
-            if self.collection_refs.iter().any(|r| r == target) {
+            if self.nullable_refs.iter().any(|r| r == target) {
                 // OpenAPI 3.0 ignores siblings of `$ref`; wrap it to say nullable.
                 let reference = map.remove("$ref").unwrap_or_default();
                 map.insert("allOf".into(), json!([{ "$ref": reference }]));
@@ -109,7 +122,13 @@ mod tests {
                 "Ports": { "$ref": "#/components/schemas/PortMap" },
                 "Id": { "type": "string" }
             } },
-            "PortMap": { "type": "object", "additionalProperties": { "type": "string" } }
+            "PortMap": { "type": "object", "additionalProperties": { "type": "string" } },
+            "Container": { "type": "object", "properties": {
+                "State": { "$ref": "#/components/schemas/State" }
+            } },
+            "State": { "type": "object", "nullable": true, "properties": {
+                "Running": { "type": "boolean" }
+            } }
         } } });
         apply(&mut doc);
         let image = &doc["components"]["schemas"]["Image"]["properties"];
@@ -117,5 +136,8 @@ mod tests {
         assert_eq!(image["Labels"]["nullable"], json!(true));
         assert_eq!(image["Ports"], json!({ "allOf": [{ "$ref": "#/components/schemas/PortMap" }], "nullable": true }));
         assert_eq!(image["Id"].get("nullable"), None);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["State"].get("nullable"), None);
+        assert_eq!(schemas["Container"]["properties"]["State"]["nullable"], json!(true));
     }
 }

@@ -174,7 +174,8 @@ fn request_body(parameter: &Value, consumes: &[String]) -> Result<Value> {
 /// - progenitor allows one success type per operation: where the swagger
 ///   documents both a protocol switch (101) and a plain stream (200), the
 ///   plain stream is generated and the raw crate's hijack module carries the
-///   upgrade; a bodiless 2xx beside a typed 2xx is dropped.
+///   upgrade; a bodiless 2xx beside a typed 2xx is dropped;
+/// - any 4xx or 5xx not listed is an `ErrorResponse` too.
 fn convert_responses(responses: &Map<String, Value>, produces: &[String]) -> Result<Value> {
     let success_media = produces.first().map(String::as_str).unwrap_or(JSON);
     let streams = !produces.iter().any(|p| p == JSON) || success_media != JSON;
@@ -204,6 +205,20 @@ fn convert_responses(responses: &Map<String, Value>, produces: &[String]) -> Res
             }
         }
         out.insert(code.clone(), Value::Object(converted));
+    }
+
+    // The engine reports every failure as an `ErrorResponse`, under statuses
+    // the swagger does not always list (a version too new for the engine is
+    // a 400 on any path: spec/evidence/v1.41-version-too-new.http). Catch-all
+    // ranges make every such answer a typed error with the engine's message.
+    for range in ["4XX", "5XX"] {
+        out.insert(
+            range.into(),
+            json!({
+                "description": "An error the engine reports with its message.",
+                "content": { JSON: { "schema": { "$ref": "#/components/schemas/ErrorResponse" } } },
+            }),
+        );
     }
 
     let has = |code: &str| out.contains_key(code);

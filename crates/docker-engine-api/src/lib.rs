@@ -55,6 +55,7 @@
 #![warn(missing_docs)]
 
 pub mod hijack;
+mod hooks;
 pub mod transport;
 
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -88,6 +89,18 @@ macro_rules! connect_impl {
             pub fn connect_http(host: &str) -> reqwest::Result<Self> {
                 let http = transport::tcp_client()?;
                 Ok(Self::new_with_client(&transport::versioned_base_url(host, Self::API_VERSION), http))
+            }
+        }
+
+        // Takes precedence over the generated no-op hooks for `&Client`.
+        impl progenitor_client::ClientHooks<()> for $module::Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> Result<(), progenitor_client::Error<E>> {
+                hooks::unversion_ping(request, info.operation_id, Self::API_VERSION);
+                Ok(())
             }
         }
     };

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Records the engine responses that the patches in spec/patches/ cite as
+# evidence, as HTTP transcripts (status line, content type, body), from the
+# engine at DOCKER_SOCK (default /var/run/docker.sock). Run it from anywhere;
+# it writes next to itself and removes everything it creates.
+#
+#   spec/evidence/record.sh            # API version the engine speaks
+#   API=1.41 spec/evidence/record.sh
+#
+# Needs curl, tar and /bin/busybox (Debian's busybox-static).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+sock=${DOCKER_SOCK:-/var/run/docker.sock}
+api=${API:-$(curl -sf --unix-socket "$sock" http://localhost/version | sed -n 's/.*"ApiVersion":"\([0-9.]*\)".*/\1/p')}
+base="http://localhost/v$api"
+tag="docker-sdk-evidence:$$"
+work=$(mktemp -d)
+cid=""
+cleanup() {
+  [[ -n "$cid" ]] && curl -s --unix-socket "$sock" -X DELETE "$base/containers/$cid?force=1" >/dev/null || true
+  curl -s --unix-socket "$sock" -X DELETE "$base/images/$tag?force=1" >/dev/null || true
+  curl -s --unix-socket "$sock" -X DELETE "$base/images/$tag-import?force=1" >/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# transcript NAME CURL-ARGS...: the response's status line and content type,
+# then its body (Date and other host-specific headers are left out).
+transcript() {
+  local name=$1; shift
+  local out="$here/v$api-$name.http"
+  curl -s -D "$work/headers" -o "$work/body" --unix-socket "$sock" "$@" || true
+  {
+    grep '^HTTP/' "$work/headers" | tail -n1 | tr -d '\r'
+    { grep -i '^content-type:' "$work/headers" || true; } | tr -d '\r'
+    echo
+    cat "$work/body"
+  } >"$out"
+  echo "recorded $out" >&2
+}
+
+# A tiny busybox image, built from a context we tar ourselves.
+mkdir -p "$work/ctx/bin"
+cp /bin/busybox "$work/ctx/bin/busybox"
+ln -s busybox "$work/ctx/bin/sh"
+ln -s busybox "$work/ctx/bin/sleep"
+printf 'FROM scratch\nCOPY bin /bin\nLABEL docker-sdk-evidence=1\nCMD ["sh"]\n' >"$work/ctx/Dockerfile"
+tar -C "$work/ctx" -cf "$work/ctx.tar" .
+
+transcript image-build-progress -X POST "$base/build?t=$tag&rm=1" \
+  -H 'Content-Type: application/x-tar' --data-binary "@$work/ctx.tar"
+
+tar -C "$work/ctx" -cf "$work/rootfs.tar" bin
+transcript image-create-import-progress -X POST "$base/images/create?fromSrc=-&repo=${tag%%:*}&tag=$$-import" \
+  -H 'Content-Type: application/x-tar' --data-binary "@$work/rootfs.tar"
+
+curl -s --unix-socket "$sock" -o "$work/saved.tar" "$base/images/$tag/get"
+transcript image-load-progress -X POST "$base/images/load" \
+  -H 'Content-Type: application/x-tar' --data-binary "@$work/saved.tar"
+
+# Nothing listens on port 9: the push fails, inside a 200 stream.
+curl -s --unix-socket "$sock" -X POST "$base/images/$tag/tag?repo=127.0.0.1:9/docker-sdk-evidence&tag=$$" >/dev/null
+transcript image-push-progress -X POST "$base/images/127.0.0.1:9/docker-sdk-evidence/push?tag=$$" \
+  -H 'X-Registry-Auth: e30='
+curl -s --unix-socket "$sock" -X DELETE "$base/images/127.0.0.1:9/docker-sdk-evidence:$$" >/dev/null
+
+since=$(date +%s)
+cid=$(curl -s --unix-socket "$sock" -X POST "$base/containers/create" -H 'Content-Type: application/json' \
+  -d "{\"Image\":\"$tag\",\"Cmd\":[\"sleep\",\"30\"],\"Labels\":{\"docker-sdk-evidence\":\"1\"}}" |
+  sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p')
+curl -s --unix-socket "$sock" -X POST "$base/containers/$cid/start" >/dev/null
+# Stats stream until the caller stops reading: take what 2.5 s bring.
+transcript container-stats-stream --max-time 2.5 "$base/containers/$cid/stats"
+curl -s --unix-socket "$sock" -X POST "$base/containers/$cid/kill" >/dev/null
+sleep 1
+transcript system-events-lines "$base/events?since=$since&until=$(($(date +%s) + 1))&filters=%7B%22container%22%3A%5B%22$cid%22%5D%7D"
+
+# A version above the engine's is refused, on any path, with an ErrorResponse.
+transcript version-too-new "http://localhost/v1.99/version"
