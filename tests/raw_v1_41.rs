@@ -212,3 +212,57 @@ async fn a_missing_container_is_a_typed_not_found() -> TestResult {
     assert!(body.message.starts_with("No such container"), "{}", body.message);
     Ok(())
 }
+
+#[tokio::test]
+async fn exec_with_stdin_round_trips_through_the_hijack() -> TestResult {
+    use docker_engine_api::hijack;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let test = "exec_hijack";
+    let client = raw_client();
+    let cleanup = Cleanup::new();
+    ensure_test_image(&client).await?;
+    let created = client
+        .container_create()
+        .body(
+            types::ContainerCreateBody::builder()
+                .image(TEST_IMAGE.to_owned())
+                .cmd(vec!["sleep".into(), "60".into()])
+                .labels(test_labels(test)),
+        )
+        .send()
+        .await?
+        .into_inner();
+    cleanup.container(&created.id);
+    client.container_start().id(&created.id).send().await?;
+
+    let exec = client
+        .container_exec()
+        .id(&created.id)
+        .body(
+            types::ExecConfig::builder()
+                .cmd(vec!["cat".into()])
+                .attach_stdin(true)
+                .attach_stdout(true)
+                .tty(true),
+        )
+        .send()
+        .await?
+        .into_inner();
+    let start = types::ExecStartConfig::builder().detach(false).tty(true);
+    let start = types::ExecStartConfig::try_from(start)?;
+    let mut connection = hijack::exec_start::<_, types::ErrorResponse>(&client, &exec.id, &start).await?;
+    // `cat` on a tty echoes its input; end it with ^D.
+    connection.write_all(b"hello\n\x04").await?;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("hello") {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), connection.read(&mut buf)).await??;
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+    }
+    assert!(String::from_utf8_lossy(&seen).contains("hello"), "{seen:?}");
+    Ok(())
+}

@@ -58,13 +58,74 @@ pub fn convert(swagger: &Value) -> Result<Value> {
     strip_extensions(&mut info);
     let tags = root.get("tags").cloned().unwrap_or_else(|| json!([]));
 
-    Ok(json!({
+    let mut openapi = json!({
         "openapi": "3.0.3",
         "info": info,
         "tags": tags,
         "paths": paths,
         "components": { "schemas": schemas },
-    }))
+    });
+    mark_code_blocks_as_text(&mut openapi);
+    Ok(openapi)
+}
+
+/// Descriptions become doc comments, and rustdoc compiles every fenced block
+/// without a language as a Rust doctest. The swagger's blocks are JSON, Go and
+/// shell samples: fence them as `text`.
+fn mark_code_blocks_as_text(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                match child {
+                    Value::String(text) if key == "description" => {
+                        *text = fence_as_text(text);
+                    }
+                    _ => mark_code_blocks_as_text(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mark_code_blocks_as_text),
+        _ => {}
+    }
+}
+
+fn fence_as_text(markdown: &str) -> String {
+    let mut in_fence = false;
+    let mut in_indented = false;
+    let mut previous_blank = true;
+    let mut out: Vec<String> = Vec::new();
+    for line in markdown.split('\n') {
+        let trimmed = line.trim_start();
+        let blank = trimmed.is_empty();
+        if in_indented && !blank && !line.starts_with("    ") {
+            out.push("```".to_owned());
+            in_indented = false;
+        }
+        if let Some(info) = trimmed.strip_prefix("```") {
+            if !in_fence && info.trim().is_empty() {
+                let indent = &line[..line.len() - trimmed.len()];
+                out.push(format!("{indent}```text"));
+                in_fence = true;
+                previous_blank = false;
+                continue;
+            }
+            in_fence = !in_fence;
+        } else if !in_fence && !in_indented && previous_blank && line.starts_with("    ") && !blank {
+            // An indented block is a code block, and a doctest, too.
+            out.push("```text".to_owned());
+            in_indented = true;
+        }
+        out.push(if in_indented { line.strip_prefix("    ").unwrap_or(line).to_owned() } else { line.to_owned() });
+        previous_blank = blank;
+    }
+    if in_indented {
+        // Keep a trailing blank line outside the block.
+        let trailing_blank = out.last().is_some_and(|l| l.trim().is_empty());
+        let blank = if trailing_blank { out.pop() } else { None };
+        out.push("```".to_owned());
+        out.extend(blank);
+    }
+    out.join("\n")
 }
 
 struct MediaDefaults<'a> {
@@ -310,6 +371,18 @@ fn string_list(value: Option<&Value>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn untagged_code_blocks_become_text() {
+        let markdown = "Example:\n\n```\n{\"a\": 1}\n```\n\n```go\nx := 1\n```\n";
+        assert_eq!(fence_as_text(markdown), "Example:\n\n```text\n{\"a\": 1}\n```\n\n```go\nx := 1\n```\n");
+    }
+
+    #[test]
+    fn indented_blocks_become_text() {
+        let markdown = "For example:\n\n    IP_address canonical_hostname\n\nMore.";
+        assert_eq!(fence_as_text(markdown), "For example:\n\n```text\nIP_address canonical_hostname\n\n```\nMore.");
+    }
 
     #[test]
     fn refs_point_into_components() {

@@ -630,8 +630,10 @@ the same, emptystring group.
         >,
         /**Options for using this volume as a Mount-type volume.
 
-    Either MountVolume or BlockVolume, but not both, must be
-    present.
+```text
+Either MountVolume or BlockVolume, but not both, must be
+present.
+```
   properties:
     FsType:
       type: "string"
@@ -2275,7 +2277,7 @@ is an array of values corresponding to the titles.
     pub struct ContainerUpdateBody {
         /**Limit read rate (bytes per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -2288,7 +2290,7 @@ is an array of values corresponding to the titles.
         >,
         /**Limit read rate (IO per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -2301,7 +2303,7 @@ is an array of values corresponding to the titles.
         >,
         /**Limit write rate (bytes per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -2314,7 +2316,7 @@ is an array of values corresponding to the titles.
         >,
         /**Limit write rate (IO per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -2333,7 +2335,7 @@ is an array of values corresponding to the titles.
         pub blkio_weight: ::std::option::Option<i64>,
         /**Block IO weight (relative device weight) in the form:
 
-```
+```text
 [{"Path": "device_path", "Weight": weight}]
 ```
 */
@@ -2532,7 +2534,7 @@ to not change.
         pub restart_policy: ::std::option::Option<RestartPolicy>,
         /**A list of resource limits to set in the container. For example:
 
-```
+```text
 {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 ```
 */
@@ -4042,7 +4044,7 @@ is a string in one of these forms:
         pub binds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /**Limit read rate (bytes per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -4055,7 +4057,7 @@ is a string in one of these forms:
         >,
         /**Limit read rate (IO per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -4068,7 +4070,7 @@ is a string in one of these forms:
         >,
         /**Limit write rate (bytes per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -4081,7 +4083,7 @@ is a string in one of these forms:
         >,
         /**Limit write rate (IO per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -4100,7 +4102,7 @@ is a string in one of these forms:
         pub blkio_weight: ::std::option::Option<i64>,
         /**Block IO weight (relative device weight) in the form:
 
-```
+```text
 [{"Path": "device_path", "Weight": weight}]
 ```
 */
@@ -4530,7 +4532,7 @@ as SELinux.
         /**A list of kernel parameters (sysctls) to set in the container.
 For example:
 
-```
+```text
 {"net.ipv4.ip_forward": "1"}
 ```
 */
@@ -4544,7 +4546,7 @@ For example:
         /**A map of container directories which should be replaced by tmpfs
 mounts, and their corresponding mount options. For example:
 
-```
+```text
 { "/run": "rw,noexec,nosuid,size=65536k" }
 ```
 */
@@ -4557,7 +4559,7 @@ mounts, and their corresponding mount options. For example:
         >,
         /**A list of resource limits to set in the container. For example:
 
-```
+```text
 {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 ```
 */
@@ -5788,7 +5790,7 @@ unknown CAs) communication.
     pub struct Ipam {
         /**List of IPAM configuration options, specified as a map:
 
-```
+```text
 {"Subnet": <CIDR>, "IPRange": <CIDR>, "Gateway": <IP address>, "AuxAddress": <device_name:IP address>}
 ```
 */
@@ -8208,7 +8210,7 @@ requested by a task.
     pub struct Resources {
         /**Limit read rate (bytes per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -8221,7 +8223,7 @@ requested by a task.
         >,
         /**Limit read rate (IO per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -8234,7 +8236,7 @@ requested by a task.
         >,
         /**Limit write rate (bytes per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -8247,7 +8249,7 @@ requested by a task.
         >,
         /**Limit write rate (IO per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -8266,7 +8268,7 @@ requested by a task.
         pub blkio_weight: ::std::option::Option<i64>,
         /**Block IO weight (relative device weight) in the form:
 
-```
+```text
 [{"Path": "device_path", "Weight": weight}]
 ```
 */
@@ -8460,7 +8462,7 @@ to not change.
         pub pids_limit: ::std::option::Option<i64>,
         /**A list of resource limits to set in the container. For example:
 
-```
+```text
 {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 ```
 */
@@ -11481,7 +11483,9 @@ file. The format of extra hosts is specified in the
 [hosts(5)](http://man7.org/linux/man-pages/man5/hosts.5.html)
 man page:
 
-    IP_address canonical_hostname [aliases...]
+```text
+IP_address canonical_hostname [aliases...]
+```
 */
         #[serde(
             rename = "Hosts",
@@ -40770,7 +40774,7 @@ The API uses standard HTTP status codes to indicate the success or failure
 of the API call. The body of the response will be JSON in the following
 format:
 
-```
+```text
 {
   "message": "page not found"
 }
@@ -40807,7 +40811,7 @@ registries, such as `POST /images/(name)/push`. These are sent as
 `X-Registry-Auth` header as a [base64url encoded](https://tools.ietf.org/html/rfc4648#section-5)
 (JSON) string with the following structure:
 
-```
+```text
 {
   "username": "string",
   "password": "string",
@@ -40821,7 +40825,7 @@ structure, double quotes are required.
 If you have already got an identity token from the [`/auth` endpoint](#operation/SystemAuth),
 you can just pass this instead of credentials:
 
-```
+```text
 {
   "identitytoken": "9cbaf023786cd7..."
 }
@@ -40970,7 +40974,7 @@ See https://docs.docker.com/build/exporters/oci-docker/ for more information.
 
 Example:
 
-```
+```text
 [{"Type":"moby","Attrs":{"type":"image","force-compression":"true","compression":"zstd"}}]
 ```
 
@@ -40993,7 +40997,7 @@ Example:
 
 The key is a registry URL, and the value is an auth configuration object, [as described in the authentication section](#section/Authentication). For example:
 
-```
+```text
 {
   "docker.example.com": {
     "username": "janedoe",
@@ -41218,9 +41222,11 @@ but its OS or architecture does not match, the container is created
 with the available image, and a warning is added to the `Warnings`
 field in the response, for example;
 
-    WARNING: The requested image's platform (linux/arm64/v8) does not
-             match the detected host platform (linux/amd64) and no
-             specific platform was requested
+```text
+WARNING: The requested image's platform (linux/arm64/v8) does not
+         match the detected host platform (linux/amd64) and no
+         specific platform was requested
+```
 
 - `body`: Container to create
 ```ignore
@@ -41425,7 +41431,7 @@ and `stderr` on the same socket.
 
 This is the response from the daemon for an attach request:
 
-```
+```text
 HTTP/1.1 200 OK
 Content-Type: application/vnd.docker.raw-stream
 
@@ -41440,7 +41446,7 @@ can also optionally send connection upgrade headers.
 
 For example, the client sends this request to upgrade the connection:
 
-```
+```text
 POST /containers/16253994b7c4/attach?stream=1&stdout=1 HTTP/1.1
 Upgrade: tcp
 Connection: Upgrade
@@ -41449,7 +41455,7 @@ Connection: Upgrade
 The Docker daemon will respond with a `101 UPGRADED` response, and will
 similarly follow with the raw stream:
 
-```
+```text
 HTTP/1.1 101 UPGRADED
 Content-Type: application/vnd.docker.raw-stream
 Connection: Upgrade
@@ -43194,7 +43200,7 @@ the client to expose gPRC services on that connection.
 
 For example, the client sends this request to upgrade the connection:
 
-```
+```text
 POST /session HTTP/1.1
 Upgrade: h2c
 Connection: Upgrade
@@ -43203,7 +43209,7 @@ Connection: Upgrade
 The Docker daemon responds with a `101 UPGRADED` response follow with
 the raw stream:
 
-```
+```text
 HTTP/1.1 101 UPGRADED
 Connection: Upgrade
 Upgrade: h2c

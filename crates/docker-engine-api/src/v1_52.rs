@@ -684,8 +684,10 @@ the same, emptystring group.
         >,
         /**Options for using this volume as a Mount-type volume.
 
-    Either MountVolume or BlockVolume, but not both, must be
-    present.
+```text
+Either MountVolume or BlockVolume, but not both, must be
+present.
+```
   properties:
     FsType:
       type: "string"
@@ -3131,7 +3133,7 @@ is an array of values corresponding to the titles.*/
     pub struct ContainerUpdateBody {
         /**Limit read rate (bytes per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -3144,7 +3146,7 @@ is an array of values corresponding to the titles.*/
         >,
         /**Limit read rate (IO per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -3157,7 +3159,7 @@ is an array of values corresponding to the titles.*/
         >,
         /**Limit write rate (bytes per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -3170,7 +3172,7 @@ is an array of values corresponding to the titles.*/
         >,
         /**Limit write rate (IO per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -3189,7 +3191,7 @@ is an array of values corresponding to the titles.*/
         pub blkio_weight: ::std::option::Option<i64>,
         /**Block IO weight (relative device weight) in the form:
 
-```
+```text
 [{"Path": "device_path", "Weight": weight}]
 ```
 */
@@ -3377,7 +3379,7 @@ to not change.
         pub restart_policy: ::std::option::Option<RestartPolicy>,
         /**A list of resource limits to set in the container. For example:
 
-```
+```text
 {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 ```
 */
@@ -5135,7 +5137,7 @@ is a string in one of these forms:
         pub binds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /**Limit read rate (bytes per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -5148,7 +5150,7 @@ is a string in one of these forms:
         >,
         /**Limit read rate (IO per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -5161,7 +5163,7 @@ is a string in one of these forms:
         >,
         /**Limit write rate (bytes per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -5174,7 +5176,7 @@ is a string in one of these forms:
         >,
         /**Limit write rate (IO per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -5193,7 +5195,7 @@ is a string in one of these forms:
         pub blkio_weight: ::std::option::Option<i64>,
         /**Block IO weight (relative device weight) in the form:
 
-```
+```text
 [{"Path": "device_path", "Weight": weight}]
 ```
 */
@@ -5622,7 +5624,7 @@ This field is omitted if not set.*/
         /**A map of container directories which should be replaced by tmpfs
 mounts, and their corresponding mount options. For example:
 
-```
+```text
 { "/run": "rw,noexec,nosuid,size=65536k" }
 ```
 */
@@ -5635,7 +5637,7 @@ mounts, and their corresponding mount options. For example:
         >,
         /**A list of resource limits to set in the container. For example:
 
-```
+```text
 {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 ```
 */
@@ -6988,7 +6990,7 @@ unknown CAs) communication.
     pub struct Ipam {
         /**List of IPAM configuration options, specified as a map:
 
-```
+```text
 {"Subnet": <CIDR>, "IPRange": <CIDR>, "Gateway": <IP address>, "AuxAddress": <device_name:IP address>}
 ```
 */
@@ -9453,7 +9455,7 @@ requested by a task.
     pub struct Resources {
         /**Limit read rate (bytes per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -9466,7 +9468,7 @@ requested by a task.
         >,
         /**Limit read rate (IO per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -9479,7 +9481,7 @@ requested by a task.
         >,
         /**Limit write rate (bytes per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -9492,7 +9494,7 @@ requested by a task.
         >,
         /**Limit write rate (IO per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -9511,7 +9513,7 @@ requested by a task.
         pub blkio_weight: ::std::option::Option<i64>,
         /**Block IO weight (relative device weight) in the form:
 
-```
+```text
 [{"Path": "device_path", "Weight": weight}]
 ```
 */
@@ -9694,7 +9696,7 @@ to not change.
         pub pids_limit: ::std::option::Option<i64>,
         /**A list of resource limits to set in the container. For example:
 
-```
+```text
 {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 ```
 */
@@ -12827,7 +12829,9 @@ file. The format of extra hosts is specified in the
 [hosts(5)](http://man7.org/linux/man-pages/man5/hosts.5.html)
 man page:
 
-    IP_address canonical_hostname [aliases...]
+```text
+IP_address canonical_hostname [aliases...]
+```
 */
         #[serde(
             rename = "Hosts",
@@ -45836,7 +45840,7 @@ The API uses standard HTTP status codes to indicate the success or failure
 of the API call. The body of the response will be JSON in the following
 format:
 
-```
+```text
 {
   "message": "page not found"
 }
@@ -45873,7 +45877,7 @@ registries, such as `POST /images/(name)/push`. These are sent as
 `X-Registry-Auth` header as a [base64url encoded](https://tools.ietf.org/html/rfc4648#section-5)
 (JSON) string with the following structure:
 
-```
+```text
 {
   "username": "string",
   "password": "string",
@@ -45887,7 +45891,7 @@ structure, double quotes are required.
 If you have already got an identity token from the [`/auth` endpoint](#operation/SystemAuth),
 you can just pass this instead of credentials:
 
-```
+```text
 {
   "identitytoken": "9cbaf023786cd7..."
 }
@@ -46036,7 +46040,7 @@ See https://docs.docker.com/build/exporters/oci-docker/ for more information.
 
 Example:
 
-```
+```text
 [{"Type":"moby","Attrs":{"type":"image","force-compression":"true","compression":"zstd"}}]
 ```
 
@@ -46059,7 +46063,7 @@ Example:
 
 The key is a registry URL, and the value is an auth configuration object, [as described in the authentication section](#section/Authentication). For example:
 
-```
+```text
 {
   "docker.example.com": {
     "username": "janedoe",
@@ -46288,9 +46292,11 @@ but its OS or architecture does not match, the container is created
 with the available image, and a warning is added to the `Warnings`
 field in the response, for example;
 
-    WARNING: The requested image's platform (linux/arm64/v8) does not
-             match the detected host platform (linux/amd64) and no
-             specific platform was requested
+```text
+WARNING: The requested image's platform (linux/arm64/v8) does not
+         match the detected host platform (linux/amd64) and no
+         specific platform was requested
+```
 
 - `body`: Container to create
 ```ignore
@@ -46495,7 +46501,7 @@ and `stderr` on the same socket.
 
 This is the response from the daemon for an attach request:
 
-```
+```text
 HTTP/1.1 200 OK
 Content-Type: application/vnd.docker.raw-stream
 
@@ -46510,7 +46516,7 @@ can also optionally send connection upgrade headers.
 
 For example, the client sends this request to upgrade the connection:
 
-```
+```text
 POST /containers/16253994b7c4/attach?stream=1&stdout=1 HTTP/1.1
 Upgrade: tcp
 Connection: Upgrade
@@ -46519,7 +46525,7 @@ Connection: Upgrade
 The Docker daemon will respond with a `101 UPGRADED` response, and will
 similarly follow with the raw stream:
 
-```
+```text
 HTTP/1.1 101 UPGRADED
 Content-Type: application/vnd.docker.raw-stream
 Connection: Upgrade
@@ -48341,7 +48347,7 @@ the client to expose gPRC services on that connection.
 
 For example, the client sends this request to upgrade the connection:
 
-```
+```text
 POST /session HTTP/1.1
 Upgrade: h2c
 Connection: Upgrade
@@ -48350,7 +48356,7 @@ Connection: Upgrade
 The Docker daemon responds with a `101 UPGRADED` response follow with
 the raw stream:
 
-```
+```text
 HTTP/1.1 101 UPGRADED
 Connection: Upgrade
 Upgrade: h2c

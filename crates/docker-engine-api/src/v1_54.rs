@@ -703,8 +703,10 @@ the same, emptystring group.
         >,
         /**Options for using this volume as a Mount-type volume.
 
-    Either MountVolume or BlockVolume, but not both, must be
-    present.
+```text
+Either MountVolume or BlockVolume, but not both, must be
+present.
+```
   properties:
     FsType:
       type: "string"
@@ -3150,7 +3152,7 @@ is an array of values corresponding to the titles.*/
     pub struct ContainerUpdateBody {
         /**Limit read rate (bytes per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -3163,7 +3165,7 @@ is an array of values corresponding to the titles.*/
         >,
         /**Limit read rate (IO per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -3176,7 +3178,7 @@ is an array of values corresponding to the titles.*/
         >,
         /**Limit write rate (bytes per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -3189,7 +3191,7 @@ is an array of values corresponding to the titles.*/
         >,
         /**Limit write rate (IO per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -3208,7 +3210,7 @@ is an array of values corresponding to the titles.*/
         pub blkio_weight: ::std::option::Option<i64>,
         /**Block IO weight (relative device weight) in the form:
 
-```
+```text
 [{"Path": "device_path", "Weight": weight}]
 ```
 */
@@ -3396,7 +3398,7 @@ to not change.
         pub restart_policy: ::std::option::Option<RestartPolicy>,
         /**A list of resource limits to set in the container. For example:
 
-```
+```text
 {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 ```
 */
@@ -5154,7 +5156,7 @@ is a string in one of these forms:
         pub binds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /**Limit read rate (bytes per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -5167,7 +5169,7 @@ is a string in one of these forms:
         >,
         /**Limit read rate (IO per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -5180,7 +5182,7 @@ is a string in one of these forms:
         >,
         /**Limit write rate (bytes per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -5193,7 +5195,7 @@ is a string in one of these forms:
         >,
         /**Limit write rate (IO per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -5212,7 +5214,7 @@ is a string in one of these forms:
         pub blkio_weight: ::std::option::Option<i64>,
         /**Block IO weight (relative device weight) in the form:
 
-```
+```text
 [{"Path": "device_path", "Weight": weight}]
 ```
 */
@@ -5641,7 +5643,7 @@ This field is omitted if not set.*/
         /**A map of container directories which should be replaced by tmpfs
 mounts, and their corresponding mount options. For example:
 
-```
+```text
 { "/run": "rw,noexec,nosuid,size=65536k" }
 ```
 */
@@ -5654,7 +5656,7 @@ mounts, and their corresponding mount options. For example:
         >,
         /**A list of resource limits to set in the container. For example:
 
-```
+```text
 {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 ```
 */
@@ -7045,7 +7047,7 @@ unknown CAs) communication.
     pub struct Ipam {
         /**List of IPAM configuration options, specified as a map:
 
-```
+```text
 {"Subnet": <CIDR>, "IPRange": <CIDR>, "Gateway": <IP address>, "AuxAddress": <device_name:IP address>}
 ```
 */
@@ -9601,7 +9603,7 @@ requested by a task.
     pub struct Resources {
         /**Limit read rate (bytes per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -9614,7 +9616,7 @@ requested by a task.
         >,
         /**Limit read rate (IO per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -9627,7 +9629,7 @@ requested by a task.
         >,
         /**Limit write rate (bytes per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -9640,7 +9642,7 @@ requested by a task.
         >,
         /**Limit write rate (IO per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -9659,7 +9661,7 @@ requested by a task.
         pub blkio_weight: ::std::option::Option<i64>,
         /**Block IO weight (relative device weight) in the form:
 
-```
+```text
 [{"Path": "device_path", "Weight": weight}]
 ```
 */
@@ -9842,7 +9844,7 @@ to not change.
         pub pids_limit: ::std::option::Option<i64>,
         /**A list of resource limits to set in the container. For example:
 
-```
+```text
 {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 ```
 */
@@ -13277,7 +13279,9 @@ file. The format of extra hosts is specified in the
 [hosts(5)](http://man7.org/linux/man-pages/man5/hosts.5.html)
 man page:
 
-    IP_address canonical_hostname [aliases...]
+```text
+IP_address canonical_hostname [aliases...]
+```
 */
         #[serde(
             rename = "Hosts",
@@ -47250,7 +47254,7 @@ The API uses standard HTTP status codes to indicate the success or failure
 of the API call. The body of the response will be JSON in the following
 format:
 
-```
+```text
 {
   "message": "page not found"
 }
@@ -47287,7 +47291,7 @@ registries, such as `POST /images/(name)/push`. These are sent as
 `X-Registry-Auth` header as a [base64url encoded](https://tools.ietf.org/html/rfc4648#section-5)
 (JSON) string with the following structure:
 
-```
+```text
 {
   "username": "string",
   "password": "string",
@@ -47301,7 +47305,7 @@ structure, double quotes are required.
 If you have already got an identity token from the [`/auth` endpoint](#operation/SystemAuth),
 you can just pass this instead of credentials:
 
-```
+```text
 {
   "identitytoken": "9cbaf023786cd7..."
 }
@@ -47450,7 +47454,7 @@ See https://docs.docker.com/build/exporters/oci-docker/ for more information.
 
 Example:
 
-```
+```text
 [{"Type":"moby","Attrs":{"type":"image","force-compression":"true","compression":"zstd"}}]
 ```
 
@@ -47473,7 +47477,7 @@ Example:
 
 The key is a registry URL, and the value is an auth configuration object, [as described in the authentication section](#section/Authentication). For example:
 
-```
+```text
 {
   "docker.example.com": {
     "username": "janedoe",
@@ -47702,9 +47706,11 @@ but its OS or architecture does not match, the container is created
 with the available image, and a warning is added to the `Warnings`
 field in the response, for example;
 
-    WARNING: The requested image's platform (linux/arm64/v8) does not
-             match the detected host platform (linux/amd64) and no
-             specific platform was requested
+```text
+WARNING: The requested image's platform (linux/arm64/v8) does not
+         match the detected host platform (linux/amd64) and no
+         specific platform was requested
+```
 
 - `body`: Container to create
 ```ignore
@@ -47909,7 +47915,7 @@ and `stderr` on the same socket.
 
 This is the response from the daemon for an attach request:
 
-```
+```text
 HTTP/1.1 200 OK
 Content-Type: application/vnd.docker.raw-stream
 
@@ -47924,7 +47930,7 @@ can also optionally send connection upgrade headers.
 
 For example, the client sends this request to upgrade the connection:
 
-```
+```text
 POST /containers/16253994b7c4/attach?stream=1&stdout=1 HTTP/1.1
 Upgrade: tcp
 Connection: Upgrade
@@ -47933,7 +47939,7 @@ Connection: Upgrade
 The Docker daemon will respond with a `101 UPGRADED` response, and will
 similarly follow with the raw stream:
 
-```
+```text
 HTTP/1.1 101 UPGRADED
 Content-Type: application/vnd.docker.raw-stream
 Connection: Upgrade
@@ -49760,7 +49766,7 @@ the client to expose gPRC services on that connection.
 
 For example, the client sends this request to upgrade the connection:
 
-```
+```text
 POST /session HTTP/1.1
 Upgrade: h2c
 Connection: Upgrade
@@ -49769,7 +49775,7 @@ Connection: Upgrade
 The Docker daemon responds with a `101 UPGRADED` response follow with
 the raw stream:
 
-```
+```text
 HTTP/1.1 101 UPGRADED
 Connection: Upgrade
 Upgrade: h2c
