@@ -38,7 +38,8 @@ fn every_swagger_operation_is_generated() {
             continue;
         };
         versions += 1;
-        let swagger: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let swagger: serde_yaml::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let mut operations = BTreeSet::new();
         for (_, item) in swagger["paths"].as_mapping().unwrap() {
             for (_, operation) in item.as_mapping().unwrap() {
@@ -47,16 +48,25 @@ fn every_swagger_operation_is_generated() {
         }
 
         let module = format!("v{}.rs", version.replace('.', "_"));
-        let generated = std::fs::read_to_string(root.join("crates/docker-engine-api/src").join(&module)).unwrap();
+        let generated =
+            std::fs::read_to_string(root.join("crates/docker-engine-api/src").join(&module)).unwrap();
         let missing: Vec<_> = operations
             .iter()
             .filter(|id| !EXCLUDED.iter().any(|(excluded, _)| excluded == id))
             .filter(|id| !generated.contains(&format!("operation_id: \"{}\"", snake_case(id))))
             .collect();
-        assert!(missing.is_empty(), "v{version}: operations missing from {module}: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "v{version}: operations missing from {module}: {missing:?}"
+        );
         let expected = if version == "1.41" { 106 } else { 0 };
         if expected > 0 {
-            assert_eq!(operations.len(), expected, "v{version} has {} operations", operations.len());
+            assert_eq!(
+                operations.len(),
+                expected,
+                "v{version} has {} operations",
+                operations.len()
+            );
         }
     }
     assert_eq!(versions, 15, "spec/ holds v1.41 … v1.55");

@@ -6,14 +6,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use docker_engine_api::v1_41::types;
 use docker_engine_api::{ClientInfo, Error, reqwest};
 use docker_sdk_tests::{
-    Cleanup, TEST_IMAGE, ensure_test_image, label_filter, raw_client, read_to_end, test_labels,
-    unique_name,
+    Cleanup, TEST_IMAGE, ensure_test_image, label_filter, raw_client, read_to_end, test_labels, unique_name,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 #[tokio::test]
@@ -22,7 +24,10 @@ async fn ping_answers_ok_under_the_version_prefix() -> TestResult {
     assert_eq!(client.baseurl(), "http://localhost/v1.41");
     let response = client.system_ping().send().await?;
     assert_eq!(response.status(), reqwest::StatusCode::OK);
-    let api_version = response.headers().get("api-version").and_then(|v| v.to_str().ok());
+    let api_version = response
+        .headers()
+        .get("api-version")
+        .and_then(|v| v.to_str().ok());
     assert_eq!(api_version, Some("1.41"));
     assert_eq!(read_to_end(response.into_inner()).await?, b"OK");
     Ok(())
@@ -49,8 +54,15 @@ async fn images_list_and_inspect_decode() -> TestResult {
     let client = raw_client();
     let image_id = ensure_test_image(&client).await?;
     let images = client.image_list().all(true).send().await?.into_inner();
-    let ours = images.iter().find(|i| i.id == image_id).ok_or("the test image is not listed")?;
-    assert!(ours.repo_tags.as_ref().is_some_and(|tags| tags.iter().any(|t| t == TEST_IMAGE)));
+    let ours = images
+        .iter()
+        .find(|i| i.id == image_id)
+        .ok_or("the test image is not listed")?;
+    assert!(
+        ours.repo_tags
+            .as_ref()
+            .is_some_and(|tags| tags.iter().any(|t| t == TEST_IMAGE))
+    );
 
     let inspected = client.image_inspect().name(TEST_IMAGE).send().await?.into_inner();
     assert_eq!(inspected.id.as_deref(), Some(image_id.as_str()));
@@ -83,7 +95,11 @@ async fn networks_and_volumes_list_and_inspect_decode() -> TestResult {
     let volume_name = unique_name("raw-vol");
     let volume = client
         .volume_create()
-        .body(types::VolumeCreateOptions::builder().name(volume_name.clone()).labels(test_labels(test)))
+        .body(
+            types::VolumeCreateOptions::builder()
+                .name(volume_name.clone())
+                .labels(test_labels(test)),
+        )
         .send()
         .await?
         .into_inner();
@@ -92,17 +108,43 @@ async fn networks_and_volumes_list_and_inspect_decode() -> TestResult {
 
     let networks = client.network_list().send().await?.into_inner();
     assert!(networks.iter().any(|n| n.name.as_deref() == Some("bridge")));
-    let ours = client.network_list().filters(label_filter(test)).send().await?.into_inner();
+    let ours = client
+        .network_list()
+        .filters(label_filter(test))
+        .send()
+        .await?
+        .into_inner();
     assert!(ours.iter().any(|n| n.id.as_deref() == Some(network_id.as_str())));
     let bridge = client.network_inspect().id("bridge").send().await?.into_inner();
     assert_eq!(bridge.driver.as_deref(), Some("bridge"));
-    let inspected = client.network_inspect().id(&network_id).send().await?.into_inner();
+    let inspected = client
+        .network_inspect()
+        .id(&network_id)
+        .send()
+        .await?
+        .into_inner();
     assert_eq!(inspected.name.as_deref(), Some(network_name.as_str()));
 
-    let volumes = client.volume_list().filters(label_filter(test)).send().await?.into_inner();
+    let volumes = client
+        .volume_list()
+        .filters(label_filter(test))
+        .send()
+        .await?
+        .into_inner();
     assert!(volumes.volumes.iter().flatten().any(|v| v.name == volume_name));
-    let inspected = client.volume_inspect().name(&volume_name).send().await?.into_inner();
-    assert_eq!(inspected.labels.and_then(|l| l.get("docker-sdk-test").cloned()).as_deref(), Some(test));
+    let inspected = client
+        .volume_inspect()
+        .name(&volume_name)
+        .send()
+        .await?
+        .into_inner();
+    assert_eq!(
+        inspected
+            .labels
+            .and_then(|l| l.get("docker-sdk-test").cloned())
+            .as_deref(),
+        Some(test)
+    );
     Ok(())
 }
 
@@ -117,7 +159,7 @@ async fn container_lifecycle_from_the_busybox_image() -> TestResult {
     let name = unique_name("raw-life");
     let created = client
         .container_create()
-        .name(types::ContainerCreateName::try_from(name.as_str())?)
+        .name(&name)
         .body(
             types::ContainerCreateBody::builder()
                 .image(TEST_IMAGE.to_owned())
@@ -133,21 +175,42 @@ async fn container_lifecycle_from_the_busybox_image() -> TestResult {
         .into_inner();
     cleanup.container(&created.id);
 
-    let listed = client.container_list().all(true).filters(label_filter(test)).send().await?.into_inner();
-    assert!(listed.iter().any(|c| c.id.as_deref() == Some(created.id.as_str())));
+    let listed = client
+        .container_list()
+        .all(true)
+        .filters(label_filter(test))
+        .send()
+        .await?
+        .into_inner();
+    assert!(
+        listed
+            .iter()
+            .any(|c| c.id.as_deref() == Some(created.id.as_str()))
+    );
 
     client.container_start().id(&created.id).send().await?;
     let waited = client.container_wait().id(&created.id).send().await?.into_inner();
     assert_eq!(waited.status_code, 3);
 
-    let inspected = client.container_inspect().id(&created.id).send().await?.into_inner();
+    let inspected = client
+        .container_inspect()
+        .id(&created.id)
+        .send()
+        .await?
+        .into_inner();
     let state = inspected.state.ok_or("inspect has no state")?;
     assert_eq!(state.exit_code, Some(3));
     assert_eq!(inspected.name.as_deref(), Some(format!("/{name}").as_str()));
 
     // Logs of a non-tty container are multiplexed frames: 8-byte headers
     // (stream id, 3 zero bytes, big-endian length) and their payload.
-    let logs = client.container_logs().id(&created.id).stdout(true).stderr(true).send().await?;
+    let logs = client
+        .container_logs()
+        .id(&created.id)
+        .stdout(true)
+        .stderr(true)
+        .send()
+        .await?;
     let logs = read_to_end(logs.into_inner()).await?;
     let mut frames = Vec::new();
     let mut rest = logs.as_slice();
@@ -160,9 +223,17 @@ async fn container_lifecycle_from_the_busybox_image() -> TestResult {
     frames.sort();
     assert_eq!(frames, vec![(1, b"out\n".to_vec()), (2, b"err\n".to_vec())]);
 
-    let archive = client.container_archive().id(&created.id).path("/tmp/file").send().await?;
+    let archive = client
+        .container_archive()
+        .id(&created.id)
+        .path("/tmp/file")
+        .send()
+        .await?;
     let stat = archive.headers().get("x-docker-container-path-stat").cloned();
-    assert!(stat.is_some(), "the archive response carries the path stat header");
+    assert!(
+        stat.is_some(),
+        "the archive response carries the path stat header"
+    );
     let archive = read_to_end(archive.into_inner()).await?;
     let mut tar = tar::Archive::new(archive.as_slice());
     let mut entries = tar.entries()?;
@@ -194,11 +265,14 @@ async fn container_lifecycle_from_the_busybox_image() -> TestResult {
     let actions: Vec<String> = events
         .split(|b| *b == b'\n')
         .filter(|line| !line.is_empty())
-        .map(|line| serde_json::from_slice::<types::EventMessage>(line))
+        .map(serde_json::from_slice::<types::EventMessage>)
         .map(|event| event.map(|e| e.action.unwrap_or_default()))
         .collect::<Result<_, _>>()?;
     for expected in ["create", "start", "die", "destroy"] {
-        assert!(actions.iter().any(|a| a == expected), "no {expected} event in {actions:?}");
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "no {expected} event in {actions:?}"
+        );
     }
     Ok(())
 }
@@ -206,9 +280,16 @@ async fn container_lifecycle_from_the_busybox_image() -> TestResult {
 #[tokio::test]
 async fn a_missing_container_is_a_typed_not_found() -> TestResult {
     let client = raw_client();
-    let error = client.container_inspect().id(unique_name("missing")).send().await.unwrap_err();
+    let error = client
+        .container_inspect()
+        .id(unique_name("missing"))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(error.status(), Some(reqwest::StatusCode::NOT_FOUND));
-    let Error::ErrorResponse(body) = error else { panic!("not an ErrorResponse: {error:?}") };
+    let Error::ErrorResponse(body) = error else {
+        panic!("not an ErrorResponse: {error:?}")
+    };
     assert!(body.message.starts_with("No such container"), "{}", body.message);
     Ok(())
 }

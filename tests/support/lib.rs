@@ -45,7 +45,10 @@ pub fn raw_client() -> v1_41::Client {
 pub fn unique_name(prefix: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     format!("{prefix}-{}-{n}-{nanos:x}", std::process::id())
 }
 
@@ -102,7 +105,10 @@ impl Cleanup {
     }
 
     fn push(&self, resource: Resource) {
-        self.resources.lock().unwrap_or_else(|e| e.into_inner()).push(resource);
+        self.resources
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(resource);
     }
 }
 
@@ -115,21 +121,36 @@ impl Drop for Cleanup {
         // Containers go before the images and networks they use.
         resources.reverse();
         let removal = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             runtime.block_on(async move {
                 let client = raw_client();
                 for resource in &resources {
                     let outcome = match resource {
-                        Resource::Container(id) => {
-                            client.container_delete().id(id).force(true).v(true).send().await.map(drop)
-                        }
-                        Resource::Image(name) => {
-                            client.image_delete().name(name).force(true).send().await.map(drop)
-                        }
+                        Resource::Container(id) => client
+                            .container_delete()
+                            .id(id)
+                            .force(true)
+                            .v(true)
+                            .send()
+                            .await
+                            .map(drop),
+                        Resource::Image(name) => client
+                            .image_delete()
+                            .name(name)
+                            .force(true)
+                            .send()
+                            .await
+                            .map(drop),
                         Resource::Network(id) => client.network_delete().id(id).send().await.map(drop),
-                        Resource::Volume(name) => {
-                            client.volume_delete().name(name).force(true).send().await.map(drop)
-                        }
+                        Resource::Volume(name) => client
+                            .volume_delete()
+                            .name(name)
+                            .force(true)
+                            .send()
+                            .await
+                            .map(drop),
                     };
                     match outcome {
                         Ok(()) => {}
@@ -211,7 +232,11 @@ pub fn busybox_context() -> Result<Vec<u8>, BoxError> {
     append_dir(&mut tar, "rootfs/tmp", 0o1777)?;
     append_dir(&mut tar, "rootfs/bin", 0o755)?;
     append_file(&mut tar, "rootfs/bin/busybox", &busybox, 0o755)?;
-    for applet in applets.lines().map(str::trim).filter(|a| !a.is_empty() && *a != "busybox") {
+    for applet in applets
+        .lines()
+        .map(str::trim)
+        .filter(|a| !a.is_empty() && *a != "busybox")
+    {
         let mut header = tar::Header::new_gnu();
         header.set_entry_type(tar::EntryType::Symlink);
         header.set_mode(0o777);

@@ -1,9 +1,14 @@
-//! Maintenance tasks for the workspace: `cargo xtask codegen [--check]`.
+//! Maintenance tasks for the workspace:
+//!
+//! - `cargo xtask codegen [--check]` regenerates the raw bindings;
+//! - `cargo xtask test` prepares the machine and runs every check and test,
+//!   as CI does.
 
 mod generate;
 mod patch;
 mod policy;
 mod swagger2;
+mod test;
 mod version;
 
 use std::path::{Path, PathBuf};
@@ -15,10 +20,12 @@ use crate::version::ApiVersion;
 
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--version 1.41]
+       cargo xtask test
 
   codegen            regenerate crates/docker-engine-api/src/v*.rs from spec/
   codegen --check    fail, naming the files, when the checked-in code is stale
-  --version X.Y      only this API version";
+  --version X.Y      only this API version
+  test               prepare the engine, then run every check and test (CI)";
 
 fn main() -> ExitCode {
     match run() {
@@ -37,6 +44,7 @@ fn run() -> Result<ExitCode> {
     let mut iter = args.iter();
     match iter.next().map(String::as_str) {
         Some("codegen") => {}
+        Some("test") if args.len() == 1 => return test::run(&workspace_root()),
         _ => bail!("{USAGE}"),
     }
     while let Some(arg) = iter.next() {
@@ -50,7 +58,10 @@ fn run() -> Result<ExitCode> {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// The API versions that have a swagger file in `spec/`.
@@ -66,7 +77,7 @@ fn spec_versions(spec: &Path) -> Result<Vec<ApiVersion>> {
     Ok(versions)
 }
 
-fn codegen(root: &Path, check: bool, only: Option<ApiVersion>) -> Result<ExitCode> {
+pub(crate) fn codegen(root: &Path, check: bool, only: Option<ApiVersion>) -> Result<ExitCode> {
     let spec = root.join("spec");
     let out_dir = root.join("crates/docker-engine-api/src");
     let patches = patch::load(root, &spec.join("patches"))?;
@@ -119,15 +130,25 @@ fn check_crate_knows(root: &Path, versions: &[ApiVersion]) -> Result<()> {
     let mut missing = Vec::new();
     for version in versions {
         let module = version.module();
-        if !manifest.lines().any(|l| l.trim_start().starts_with(&format!("{module} ="))) {
-            missing.push(format!("feature `{module} = []` in crates/docker-engine-api/Cargo.toml"));
+        if !manifest
+            .lines()
+            .any(|l| l.trim_start().starts_with(&format!("{module} =")))
+        {
+            missing.push(format!(
+                "feature `{module} = []` in crates/docker-engine-api/Cargo.toml"
+            ));
         }
         if !lib.contains(&format!("pub mod {module};")) {
-            missing.push(format!("`pub mod {module};` (behind its feature) in crates/docker-engine-api/src/lib.rs"));
+            missing.push(format!(
+                "`pub mod {module};` (behind its feature) in crates/docker-engine-api/src/lib.rs"
+            ));
         }
     }
     if !missing.is_empty() {
-        bail!("spec/ has versions the crate does not declare; add:\n  {}", missing.join("\n  "));
+        bail!(
+            "spec/ has versions the crate does not declare; add:\n  {}",
+            missing.join("\n  ")
+        );
     }
     Ok(())
 }

@@ -73,7 +73,11 @@ pub fn load(root: &Path, dir: &Path) -> Result<Vec<Patch>> {
         }
         for evidence in &patch.evidence {
             if !root.join(evidence).is_file() {
-                bail!("{}: evidence {} does not exist", file.display(), evidence.display());
+                bail!(
+                    "{}: evidence {} does not exist",
+                    file.display(),
+                    evidence.display()
+                );
             }
         }
         patch.file = file;
@@ -86,9 +90,8 @@ pub fn load(root: &Path, dir: &Path) -> Result<Vec<Patch>> {
 pub fn apply(patches: &[Patch], version: ApiVersion, swagger: &mut Value) -> Result<usize> {
     let mut applied = 0;
     for patch in patches.iter().filter(|p| p.versions.contains(version)) {
-        json_patch::patch(swagger, &patch.patch).with_context(|| {
-            format!("{} no longer applies to v{version}", patch.file.display())
-        })?;
+        json_patch::patch(swagger, &patch.patch)
+            .with_context(|| format!("{} no longer applies to v{version}", patch.file.display()))?;
         applied += 1;
     }
     Ok(applied)

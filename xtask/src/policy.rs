@@ -8,6 +8,14 @@
 //! made nullable here, once, for every version. The generated field is then an
 //! `Option`, and `null` and absent both decode as `None`.
 //!
+//! Strings stay strings. Timestamps (`format: date-time`) are kept as the text
+//! the engine wrote: Go writes RFC 3339 with nanoseconds, and a zero time as
+//! `0001-01-01T00:00:00Z`; a date type would re-encode them differently, and
+//! most of the swagger's timestamps carry no format anyway, so typing the few
+//! that do would make them the odd ones out. A `pattern` is not enforced on
+//! the client: the engine checks what it is sent and answers with its own
+//! message, and enforcing it would cost a regex engine in every build.
+//!
 //! A definition the swagger marks `x-nullable` as a whole (`ContainerState`,
 //! `Health`, …) would become a newtype around an `Option`; instead the
 //! definition stays a plain struct and the properties that refer to it say
@@ -21,7 +29,10 @@ use serde_json::{Map, Value, json};
 
 /// Applies the policy to an OpenAPI 3.0 document (as JSON).
 pub fn apply(openapi: &mut Value) {
-    let Some(schemas) = openapi.pointer("/components/schemas").and_then(Value::as_object).cloned()
+    let Some(schemas) = openapi
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
     else {
         return;
     };
@@ -35,7 +46,9 @@ pub fn apply(openapi: &mut Value) {
     let collection_refs = refs_where(is_collection);
     let mut nullable_refs = refs_where(|schema| schema.get("nullable") == Some(&json!(true)));
     nullable_refs.extend(collection_refs.iter().cloned());
-    let policy = Policy { nullable_refs: &nullable_refs };
+    let policy = Policy {
+        nullable_refs: &nullable_refs,
+    };
     if let Some(Value::Object(schemas)) = openapi.pointer_mut("/components/schemas") {
         for schema in schemas.values_mut() {
             if let Some(map) = schema.as_object_mut() {
@@ -60,6 +73,10 @@ impl Policy<'_> {
     fn visit(&self, value: &mut Value) {
         match value {
             Value::Object(map) => {
+                if map.get("format").and_then(Value::as_str) == Some("date-time") {
+                    map.remove("format");
+                }
+                map.remove("pattern");
                 if let Some(Value::Object(properties)) = map.get_mut("properties") {
                     for property in properties.values_mut() {
                         self.make_nullable_if_collection(property);
@@ -78,7 +95,9 @@ impl Policy<'_> {
     }
 
     fn make_nullable_if_collection(&self, property: &mut Value) {
-        let Some(map) = property.as_object_mut() else { return };
+        let Some(map) = property.as_object_mut() else {
+            return;
+        };
         if let Some(target) = map.get("$ref").and_then(Value::as_str) {
             if self.nullable_refs.iter().any(|r| r == target) {
                 // OpenAPI 3.0 ignores siblings of `$ref`; wrap it to say nullable.
@@ -102,7 +121,9 @@ fn is_collection_map(schema: &Map<String, Value>) -> bool {
     match schema.get("type").and_then(Value::as_str) {
         Some("array") => true,
         Some("object") | None => {
-            schema.get("additionalProperties").is_some_and(|a| a != &json!(false))
+            schema
+                .get("additionalProperties")
+                .is_some_and(|a| a != &json!(false))
                 && !schema.contains_key("properties")
         }
         _ => false,
@@ -112,6 +133,24 @@ fn is_collection_map(schema: &Map<String, Value>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_and_patterned_strings_stay_plain_strings() {
+        let mut doc = json!({ "paths": { "/containers/create": { "post": { "parameters": [
+            { "name": "name", "in": "query", "schema": { "type": "string", "pattern": "^/?[a-z]+$" } }
+        ] } } }, "components": { "schemas": {
+            "Health": { "type": "object", "properties": {
+                "Start": { "type": "string", "format": "date-time" }
+            } }
+        } } });
+        apply(&mut doc);
+        assert_eq!(
+            doc["components"]["schemas"]["Health"]["properties"]["Start"],
+            json!({ "type": "string" })
+        );
+        let parameter = &doc["paths"]["/containers/create"]["post"]["parameters"][0];
+        assert_eq!(parameter["schema"], json!({ "type": "string" }));
+    }
 
     #[test]
     fn lists_and_maps_accept_null() {
@@ -134,10 +173,16 @@ mod tests {
         let image = &doc["components"]["schemas"]["Image"]["properties"];
         assert_eq!(image["RepoTags"]["nullable"], json!(true));
         assert_eq!(image["Labels"]["nullable"], json!(true));
-        assert_eq!(image["Ports"], json!({ "allOf": [{ "$ref": "#/components/schemas/PortMap" }], "nullable": true }));
+        assert_eq!(
+            image["Ports"],
+            json!({ "allOf": [{ "$ref": "#/components/schemas/PortMap" }], "nullable": true })
+        );
         assert_eq!(image["Id"].get("nullable"), None);
         let schemas = &doc["components"]["schemas"];
         assert_eq!(schemas["State"].get("nullable"), None);
-        assert_eq!(schemas["Container"]["properties"]["State"]["nullable"], json!(true));
+        assert_eq!(
+            schemas["Container"]["properties"]["State"]["nullable"],
+            json!(true)
+        );
     }
 }

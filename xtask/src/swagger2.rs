@@ -40,13 +40,18 @@ pub fn convert(swagger: &Value) -> Result<Value> {
         .and_then(Value::as_object)
         .context("swagger document has no paths")?
     {
-        let item = item.as_object().with_context(|| format!("path {path} is not a map"))?;
+        let item = item
+            .as_object()
+            .with_context(|| format!("path {path} is not a map"))?;
         let mut out = Map::new();
         for (method, operation) in item {
             if method == "parameters" {
                 bail!("path-level parameters on {path} are not supported");
             }
-            let media = MediaDefaults { consumes: &global_consumes, produces: &global_produces };
+            let media = MediaDefaults {
+                consumes: &global_consumes,
+                produces: &global_produces,
+            };
             let converted = convert_operation(operation, &media)
                 .with_context(|| format!("{} {path}", method.to_uppercase()))?;
             out.insert(method.clone(), converted);
@@ -54,7 +59,10 @@ pub fn convert(swagger: &Value) -> Result<Value> {
         paths.insert(path.clone(), Value::Object(out));
     }
 
-    let mut info = root.get("info").cloned().context("swagger document has no info")?;
+    let mut info = root
+        .get("info")
+        .cloned()
+        .context("swagger document has no info")?;
     strip_extensions(&mut info);
     let tags = root.get("tags").cloned().unwrap_or_else(|| json!([]));
 
@@ -115,7 +123,11 @@ fn fence_as_text(markdown: &str) -> String {
             out.push("```text".to_owned());
             in_indented = true;
         }
-        out.push(if in_indented { line.strip_prefix("    ").unwrap_or(line).to_owned() } else { line.to_owned() });
+        out.push(if in_indented {
+            line.strip_prefix("    ").unwrap_or(line).to_owned()
+        } else {
+            line.to_owned()
+        });
         previous_blank = blank;
     }
     if in_indented {
@@ -148,7 +160,12 @@ fn convert_operation(operation: &Value, defaults: &MediaDefaults<'_>) -> Result<
     }
 
     let mut parameters = Vec::new();
-    for parameter in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+    for parameter in op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let location = parameter.get("in").and_then(Value::as_str).unwrap_or_default();
         match location {
             "body" => {
@@ -173,11 +190,16 @@ fn convert_operation(operation: &Value, defaults: &MediaDefaults<'_>) -> Result<
 /// A non-body parameter: its type moves under `schema`.
 fn convert_parameter(parameter: &Value) -> Result<Value> {
     let p = parameter.as_object().context("parameter is not a map")?;
-    let name = p.get("name").and_then(Value::as_str).context("parameter without a name")?;
+    let name = p
+        .get("name")
+        .and_then(Value::as_str)
+        .context("parameter without a name")?;
     let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
 
     let mut schema = Map::new();
-    for key in ["type", "format", "items", "enum", "default", "pattern", "minimum", "maximum"] {
+    for key in [
+        "type", "format", "items", "enum", "default", "pattern", "minimum", "maximum",
+    ] {
         if let Some(value) = p.get(key) {
             schema.insert(key.to_owned(), value.clone());
         }
@@ -209,7 +231,9 @@ fn convert_parameter(parameter: &Value) -> Result<Value> {
 /// JSON schema goes out as JSON, and anything else (tar archives, import
 /// sources) as a raw body; the real content type is set per request.
 fn request_body(parameter: &Value, consumes: &[String]) -> Result<Value> {
-    let schema = parameter.get("schema").context("body parameter without a schema")?;
+    let schema = parameter
+        .get("schema")
+        .context("body parameter without a schema")?;
     let raw = is_binary(schema) || !consumes.iter().any(|c| c == JSON);
     let (media_type, schema) = if raw {
         (OCTET_STREAM, json!({ "type": "string", "format": "binary" }))
@@ -220,7 +244,10 @@ fn request_body(parameter: &Value, consumes: &[String]) -> Result<Value> {
     if let Some(description) = parameter.get("description") {
         out.insert("description".into(), description.clone());
     }
-    let required = parameter.get("required").and_then(Value::as_bool).unwrap_or(false);
+    let required = parameter
+        .get("required")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     out.insert("required".into(), json!(required));
     out.insert("content".into(), json!({ media_type: { "schema": schema } }));
     Ok(Value::Object(out))
@@ -256,13 +283,20 @@ fn convert_responses(responses: &Map<String, Value>, produces: &[String]) -> Res
         } else if (200..300).contains(&status) {
             let body_is_stream = streams || schema.is_some_and(is_binary);
             if body_is_stream && (schema.is_some() || produces_body(produces)) {
-                let media = if success_media == JSON { OCTET_STREAM } else { success_media };
+                let media = if success_media == JSON {
+                    OCTET_STREAM
+                } else {
+                    success_media
+                };
                 converted.insert(
                     "content".into(),
                     json!({ media: { "schema": { "type": "string", "format": "binary" } } }),
                 );
             } else if let Some(schema) = schema {
-                converted.insert("content".into(), json!({ JSON: { "schema": convert_schema(schema) } }));
+                converted.insert(
+                    "content".into(),
+                    json!({ JSON: { "schema": convert_schema(schema) } }),
+                );
             }
         }
         out.insert(code.clone(), Value::Object(converted));
@@ -303,7 +337,8 @@ fn produces_body(produces: &[String]) -> bool {
 
 fn is_binary(schema: &Value) -> bool {
     let ty = schema.get("type").and_then(Value::as_str);
-    ty == Some("file") || (ty == Some("string") && schema.get("format").and_then(Value::as_str) == Some("binary"))
+    ty == Some("file")
+        || (ty == Some("string") && schema.get("format").and_then(Value::as_str) == Some("binary"))
 }
 
 /// A Swagger 2.0 schema as an OpenAPI 3.0 schema: `$ref`s point into
@@ -364,7 +399,13 @@ fn strip_extensions(value: &mut Value) {
 fn string_list(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -375,13 +416,19 @@ mod tests {
     #[test]
     fn untagged_code_blocks_become_text() {
         let markdown = "Example:\n\n```\n{\"a\": 1}\n```\n\n```go\nx := 1\n```\n";
-        assert_eq!(fence_as_text(markdown), "Example:\n\n```text\n{\"a\": 1}\n```\n\n```go\nx := 1\n```\n");
+        assert_eq!(
+            fence_as_text(markdown),
+            "Example:\n\n```text\n{\"a\": 1}\n```\n\n```go\nx := 1\n```\n"
+        );
     }
 
     #[test]
     fn indented_blocks_become_text() {
         let markdown = "For example:\n\n    IP_address canonical_hostname\n\nMore.";
-        assert_eq!(fence_as_text(markdown), "For example:\n\n```text\nIP_address canonical_hostname\n\n```\nMore.");
+        assert_eq!(
+            fence_as_text(markdown),
+            "For example:\n\n```text\nIP_address canonical_hostname\n\n```\nMore."
+        );
     }
 
     #[test]

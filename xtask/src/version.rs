@@ -32,10 +32,16 @@ impl FromStr for ApiVersion {
 
     fn from_str(s: &str) -> Result<Self> {
         let s = s.strip_prefix('v').unwrap_or(s);
-        let (major, minor) = s.split_once('.').with_context(|| format!("{s:?} is not MAJOR.MINOR"))?;
+        let (major, minor) = s
+            .split_once('.')
+            .with_context(|| format!("{s:?} is not MAJOR.MINOR"))?;
         Ok(Self {
-            major: major.parse().with_context(|| format!("{s:?}: bad major version"))?,
-            minor: minor.parse().with_context(|| format!("{s:?}: bad minor version"))?,
+            major: major
+                .parse()
+                .with_context(|| format!("{s:?}: bad major version"))?,
+            minor: minor
+                .parse()
+                .with_context(|| format!("{s:?}: bad minor version"))?,
         })
     }
 }

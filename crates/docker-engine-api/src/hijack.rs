@@ -61,11 +61,7 @@ impl AttachParams {
 ///
 /// Dropping the future before it resolves closes the connection; the
 /// container is unaffected.
-pub async fn container_attach<C, E>(
-    client: &C,
-    id: &str,
-    params: &AttachParams,
-) -> Result<Upgraded, Error<E>>
+pub async fn container_attach<C, E>(client: &C, id: &str, params: &AttachParams) -> Result<Upgraded, Error<E>>
 where
     C: ClientInfo<()>,
     E: serde::de::DeserializeOwned,
@@ -118,7 +114,9 @@ where
         return response.upgrade().await.map_err(Error::InvalidUpgrade);
     }
     if status.is_client_error() || status.is_server_error() {
-        return Err(Error::ErrorResponse(ResponseValue::from_response(response).await?));
+        return Err(Error::ErrorResponse(
+            ResponseValue::from_response(response).await?,
+        ));
     }
     Err(Error::UnexpectedResponse(response))
 }

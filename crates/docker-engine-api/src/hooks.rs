@@ -28,12 +28,21 @@ mod tests {
 
     #[test]
     fn ping_drops_the_version_prefix() {
-        assert_eq!(ping("http://localhost/v1.44/_ping", "system_ping"), "http://localhost/_ping");
-        assert_eq!(ping("http://h:2375/proxy/v1.44/_ping", "system_ping_head"), "http://h:2375/proxy/_ping");
+        assert_eq!(
+            ping("http://localhost/v1.44/_ping", "system_ping"),
+            "http://localhost/_ping"
+        );
+        assert_eq!(
+            ping("http://h:2375/proxy/v1.44/_ping", "system_ping_head"),
+            "http://h:2375/proxy/_ping"
+        );
     }
 
     #[test]
     fn other_operations_keep_it() {
-        assert_eq!(ping("http://localhost/v1.44/info", "system_info"), "http://localhost/v1.44/info");
+        assert_eq!(
+            ping("http://localhost/v1.44/info", "system_info"),
+            "http://localhost/v1.44/info"
+        );
     }
 }

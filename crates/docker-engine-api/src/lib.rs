@@ -88,7 +88,10 @@ macro_rules! connect_impl {
             /// When `reqwest` cannot build its client.
             pub fn connect_http(host: &str) -> reqwest::Result<Self> {
                 let http = transport::tcp_client()?;
-                Ok(Self::new_with_client(&transport::versioned_base_url(host, Self::API_VERSION), http))
+                Ok(Self::new_with_client(
+                    &transport::versioned_base_url(host, Self::API_VERSION),
+                    http,
+                ))
             }
         }
 
@@ -110,90 +113,105 @@ use connect_impl;
 
 #[cfg(feature = "v1_41")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_41")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_41;
 #[cfg(feature = "v1_41")]
 connect_impl!(v1_41, "1.41");
 
 #[cfg(feature = "v1_42")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_42")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_42;
 #[cfg(feature = "v1_42")]
 connect_impl!(v1_42, "1.42");
 
 #[cfg(feature = "v1_43")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_43")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_43;
 #[cfg(feature = "v1_43")]
 connect_impl!(v1_43, "1.43");
 
 #[cfg(feature = "v1_44")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_44")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_44;
 #[cfg(feature = "v1_44")]
 connect_impl!(v1_44, "1.44");
 
 #[cfg(feature = "v1_45")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_45")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_45;
 #[cfg(feature = "v1_45")]
 connect_impl!(v1_45, "1.45");
 
 #[cfg(feature = "v1_46")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_46")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_46;
 #[cfg(feature = "v1_46")]
 connect_impl!(v1_46, "1.46");
 
 #[cfg(feature = "v1_47")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_47")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_47;
 #[cfg(feature = "v1_47")]
 connect_impl!(v1_47, "1.47");
 
 #[cfg(feature = "v1_48")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_48")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_48;
 #[cfg(feature = "v1_48")]
 connect_impl!(v1_48, "1.48");
 
 #[cfg(feature = "v1_49")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_49")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_49;
 #[cfg(feature = "v1_49")]
 connect_impl!(v1_49, "1.49");
 
 #[cfg(feature = "v1_50")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_50")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_50;
 #[cfg(feature = "v1_50")]
 connect_impl!(v1_50, "1.50");
 
 #[cfg(feature = "v1_51")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_51")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_51;
 #[cfg(feature = "v1_51")]
 connect_impl!(v1_51, "1.51");
 
 #[cfg(feature = "v1_52")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_52")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_52;
 #[cfg(feature = "v1_52")]
 connect_impl!(v1_52, "1.52");
 
 #[cfg(feature = "v1_53")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_53")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_53;
 #[cfg(feature = "v1_53")]
 connect_impl!(v1_53, "1.53");
 
 #[cfg(feature = "v1_54")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_54")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_54;
 #[cfg(feature = "v1_54")]
 connect_impl!(v1_54, "1.54");
 
 #[cfg(feature = "v1_55")]
 #[cfg_attr(docsrs, doc(cfg(feature = "v1_55")))]
+#[rustfmt::skip] // generated, formatted by prettyplease
 pub mod v1_55;
 #[cfg(feature = "v1_55")]
 connect_impl!(v1_55, "1.55");

@@ -45,7 +45,10 @@ pub fn unix_socket_client(path: impl AsRef<Path>) -> reqwest::Result<reqwest::Cl
 ///
 /// As for [`unix_socket_client`].
 pub fn tcp_client() -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder().connect_timeout(CONNECT_TIMEOUT).no_proxy().build()
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .no_proxy()
+        .build()
 }
 
 /// The base URL of a version module's client: `host` (such as

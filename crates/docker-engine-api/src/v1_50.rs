@@ -1886,64 +1886,6 @@ objects.
                 .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
-    ///`ContainerCreateName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ContainerCreateName(::std::string::String);
-    impl ::std::ops::Deref for ContainerCreateName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ContainerCreateName> for ::std::string::String {
-        fn from(value: ContainerCreateName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ContainerCreateName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$\"".into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ContainerCreateName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ContainerCreateName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ContainerCreateName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///OK response to ContainerCreate operation
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ContainerCreateResponse {
@@ -2166,11 +2108,6 @@ in the API request.*/
             }
             if value.chars().count() < 64usize {
                 return Err("shorter than 64 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9a-fA-F]{64}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9a-fA-F]{64}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -2581,13 +2518,13 @@ The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
 with nano-seconds.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub preread: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub preread: ::std::option::Option<::std::string::String>,
         /**Date and time at which this sample was collected.
 The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
 with nano-seconds.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub read: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub read: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub storage_stats: ::std::option::Option<ContainerStorageStats>,
     }
@@ -2817,11 +2754,6 @@ settings per network.*/
             }
             if value.chars().count() < 64usize {
                 return Err("shorter than 64 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9a-fA-F]{64}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9a-fA-F]{64}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -4866,7 +4798,7 @@ forcibly terminated without a graceful shutdown.
             rename = "Start",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub start: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub start: ::std::option::Option<::std::string::String>,
     }
     impl HealthcheckResult {
         pub fn builder() -> builder::HealthcheckResult {
@@ -19140,11 +19072,11 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             preread: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             read: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             storage_stats: ::std::result::Result<
@@ -19296,9 +19228,7 @@ is set to `-1` ("not available")
             }
             pub fn preread<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.preread = value
@@ -19310,9 +19240,7 @@ is set to `-1` ("not available")
             }
             pub fn read<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.read = value
@@ -24235,7 +24163,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             start: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -24288,9 +24216,7 @@ is set to `-1` ("not available")
             }
             pub fn start<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.start = value
@@ -49355,7 +49281,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ContainerCreate<'a> {
         client: &'a super::Client,
-        name: Result<Option<types::ContainerCreateName>, String>,
+        name: Result<Option<::std::string::String>, String>,
         platform: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::ContainerCreateBody, String>,
     }
@@ -49370,13 +49296,14 @@ pub mod builder {
         }
         pub fn name<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ContainerCreateName>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.name = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `ContainerCreateName` for name failed".to_string()
+                    "conversion to `:: std :: string :: String` for name failed"
+                        .to_string()
                 });
             self
         }
