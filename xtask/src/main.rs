@@ -152,3 +152,19 @@ fn check_crate_knows(root: &Path, versions: &[ApiVersion]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generation_is_deterministic() {
+        let root = workspace_root();
+        let spec = root.join("spec");
+        let patches = patch::load(&root, &spec.join("patches")).unwrap();
+        let version = "1.41".parse().unwrap();
+        let first = generate_version(&spec, &patches, version).unwrap();
+        let second = generate_version(&spec, &patches, version).unwrap();
+        assert!(first == second, "two generations of v1.41 differ");
+    }
+}
