@@ -59,7 +59,13 @@ mod hooks;
 pub mod transport;
 
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+
 pub use reqwest;
+/// The newest version module, under a name that does not change between
+/// releases: what `docker-sdk` builds against.
+#[cfg(feature = "latest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "latest")))]
+pub use v1_55 as latest;
 
 /// Constructors that dial the engine with no overall timeout (progenitor's
 /// `Client::new` sets a 15 s one, which would cut every stream short).

@@ -1,7 +1,52 @@
-//! A Docker client with the semantics of the Docker SDK for Python, typed and
-//! async, built on the generated bindings of [`docker_engine_api`].
+//! A Docker Engine client with the semantics of the Docker SDK for Python
+//! (docker-py), typed and async.
 //!
-//! The facade is being built; until it lands, [`raw`] gives the exact
-//! bindings of every Engine API version.
+//! ```no_run
+//! # async fn example() -> docker_sdk::Result<()> {
+//! use docker_sdk::DockerClient;
+//!
+//! // DOCKER_HOST, TLS variables and contexts, as the docker CLI reads them.
+//! let docker = DockerClient::from_env()?;
+//! let version = docker.version().await?;
+//! println!("engine {:?}, API {}", version.version, docker.api_version().await?);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The client negotiates the API version with the engine on its first call
+//! (or speaks the one it is given), and every call goes through the
+//! generated bindings of [`docker_engine_api`]: [`raw`] gives them, with the
+//! models ([`api::types`]) the facade returns.
 
+#![warn(missing_docs)]
+
+mod client;
+mod collections;
+pub mod config;
+mod error;
+mod filters;
+mod secret;
+pub mod stream;
+mod system;
+mod tls;
+mod transport;
+mod version;
+
+/// The generated bindings the facade is built on: the newest API version's
+/// client and models ([`api::types`]).
+pub mod api {
+    pub use docker_engine_api::latest::*;
+}
+
+pub use client::{DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, DockerClient, DockerClientBuilder, Ping};
+pub use collections::{
+    Configs, Containers, Images, Networks, Nodes, Plugins, Secrets, Services, Swarm, Volumes,
+};
+pub use config::{DockerHost, EnvConfig, Environment};
 pub use docker_engine_api as raw;
+pub use error::{BuildError, ContainerError, Error, Result};
+pub use filters::{FilterValue, Filters};
+pub use secret::Secret;
+pub use system::{EventStream, EventTime, EventsBuilder, Login, LoginBuilder};
+pub use tls::TlsConfig;
+pub use version::{ApiVersion, VersionChoice};

@@ -1,0 +1,69 @@
+//! The handles `DockerClient` gives out for each kind of object. Each holds
+//! a clone of the client; their methods arrive with the issues that build
+//! them (containers, images, networks and volumes, the swarm family,
+//! plugins).
+
+use crate::DockerClient;
+
+macro_rules! collection {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug)]
+        pub struct $name {
+            #[allow(dead_code)]
+            pub(crate) client: DockerClient,
+        }
+
+        impl $name {
+            pub(crate) fn new(client: DockerClient) -> Self {
+                Self { client }
+            }
+
+            /// The client this collection belongs to.
+            pub fn client(&self) -> &DockerClient {
+                &self.client
+            }
+        }
+    };
+}
+
+collection!(
+    /// Containers on the engine (docker-py's `client.containers`).
+    Containers
+);
+collection!(
+    /// Images on the engine (docker-py's `client.images`).
+    Images
+);
+collection!(
+    /// Networks on the engine (docker-py's `client.networks`).
+    Networks
+);
+collection!(
+    /// Volumes on the engine (docker-py's `client.volumes`).
+    Volumes
+);
+collection!(
+    /// The swarm the engine belongs to (docker-py's `client.swarm`).
+    Swarm
+);
+collection!(
+    /// Swarm services (docker-py's `client.services`).
+    Services
+);
+collection!(
+    /// Swarm nodes (docker-py's `client.nodes`).
+    Nodes
+);
+collection!(
+    /// Swarm secrets (docker-py's `client.secrets`).
+    Secrets
+);
+collection!(
+    /// Swarm configs (docker-py's `client.configs`).
+    Configs
+);
+collection!(
+    /// Engine plugins (docker-py's `client.plugins`).
+    Plugins
+);

@@ -1,0 +1,3 @@
+//! Decoding what the engine streams.
+
+pub mod json_lines;
