@@ -9,6 +9,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub mod daemon;
+
 use docker_engine_api::v1_41::{self, types};
 use futures::TryStreamExt;
 
@@ -25,7 +27,7 @@ pub const TEST_IMAGE_LABEL: &str = "docker-sdk-test-image";
 /// Where the busybox binary comes from (Debian's `busybox-static`).
 pub const BUSYBOX: &str = "/bin/busybox";
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The socket of the engine under test: `DOCKER_HOST` when it names a unix
 /// socket, else the default one.

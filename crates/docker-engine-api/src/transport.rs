@@ -33,10 +33,7 @@ pub const UNIX_SOCKET_HOST: &str = "http://localhost";
 /// # Ok::<(), reqwest::Error>(())
 /// ```
 pub fn unix_socket_client(path: impl AsRef<Path>) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .unix_socket(path.as_ref())
-        .connect_timeout(CONNECT_TIMEOUT)
-        .build()
+    client_builder().unix_socket(path.as_ref()).build()
 }
 
 /// A `reqwest` client for an engine listening on plain TCP (`http://host:port`).
@@ -45,10 +42,35 @@ pub fn unix_socket_client(path: impl AsRef<Path>) -> reqwest::Result<reqwest::Cl
 ///
 /// As for [`unix_socket_client`].
 pub fn tcp_client() -> reqwest::Result<reqwest::Client> {
+    client_builder().build()
+}
+
+/// A `reqwest` client builder set up for the engine: [`CONNECT_TIMEOUT`], no
+/// proxy, and a TLS configuration that trusts no certificate. Give it your
+/// own with `tls_backend_preconfigured` to speak TLS.
+///
+/// reqwest's rustls backend needs a crypto provider before it builds any
+/// client, TLS or not; this one carries its own (ring), so no process-wide
+/// default has to be installed.
+pub fn client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .no_proxy()
-        .build()
+        .tls_backend_preconfigured(tls_trusting_nothing())
+}
+
+/// A rustls configuration (ring provider) that trusts no certificate.
+pub fn tls_trusting_nothing() -> rustls::ClientConfig {
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let roots = rustls::RootCertStore::empty();
+    match rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions() {
+        Ok(builder) => builder.with_root_certificates(roots).with_no_client_auth(),
+        // ring supports the default protocol versions; should that ever
+        // change, the process default provider is the fallback.
+        Err(_) => rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    }
 }
 
 /// The base URL of a version module's client: `host` (such as

@@ -272,10 +272,22 @@ impl Call<'_> {
         }
         let mut message = error.to_string();
         let mut source = std::error::Error::source(error);
+        let mut tls = None;
         while let Some(cause) = source {
             message.push_str(": ");
             message.push_str(&cause.to_string());
+            if tls.is_none() {
+                tls = rustls_error(cause).map(ToString::to_string);
+            }
             source = cause.source();
+        }
+        if let Some(reason) = tls {
+            return Error::Tls {
+                message: format!(
+                    "handshake with {} failed: {reason} (check the CA, client certificate and host name)",
+                    self.host
+                ),
+            };
         }
         if error.is_connect() {
             message.push_str(" (is the Docker daemon running, and is DOCKER_HOST right?)");
@@ -301,6 +313,17 @@ impl Call<'_> {
                 explanation,
             }
         }
+    }
+}
+
+/// A rustls error, directly or inside `io::Error`s (whose `source` skips
+/// the error they wrap, so they are unwrapped by hand).
+fn rustls_error<'e>(mut cause: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    loop {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        cause = cause.downcast_ref::<std::io::Error>()?.get_ref()?;
     }
 }
 

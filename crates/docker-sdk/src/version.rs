@@ -191,7 +191,8 @@ mod tests {
 
     #[test]
     fn negotiation_goes_down_never_up() {
-        let cases: &[(Option<(u16, u16)>, Option<(u16, u16)>)] = &[
+        type MajorMinor = Option<(u16, u16)>;
+        let cases: &[(MajorMinor, MajorMinor)] = &[
             (Some((1, 41)), Some((1, 41))),
             (Some((1, 47)), Some((1, 47))),
             (Some((1, 55)), Some((1, 55))),

@@ -221,7 +221,7 @@ fn tcp(address: &str, rest: &str, tls: bool) -> Result<DockerHost> {
 
 fn ssh(address: &str, rest: &str) -> Result<DockerHost> {
     let authority = match rest.split_once('/') {
-        Some((authority, path)) if path.is_empty() => authority,
+        Some((authority, "")) => authority,
         Some(_) => return Err(invalid(address, "an ssh:// address takes no path")),
         None => rest,
     };
@@ -232,7 +232,7 @@ fn ssh(address: &str, rest: &str) -> Result<DockerHost> {
                 "put no password in the address; ssh asks for it or uses a key",
             ));
         }
-        Some((user, _)) if user.is_empty() => return Err(invalid(address, "an empty user name")),
+        Some(("", _)) => return Err(invalid(address, "an empty user name")),
         Some((user, host_port)) => (Some(user.to_owned()), host_port),
         None => (None, authority),
     };

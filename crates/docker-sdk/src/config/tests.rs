@@ -73,8 +73,9 @@ fn docker_host_and_tls_variables() {
     let certs_str = certs.to_str().unwrap();
     let default_certs = home.docker();
 
+    type Case<'a> = (Vec<(&'a str, &'a str)>, DockerHost, Option<TlsConfig>);
     // (environment, expected host, expected TLS)
-    let cases: Vec<(Vec<(&str, &str)>, DockerHost, Option<TlsConfig>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             vec![("DOCKER_HOST", "tcp://10.0.0.2:2375")],
             tcp("10.0.0.2", 2375, false),

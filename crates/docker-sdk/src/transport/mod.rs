@@ -5,8 +5,6 @@
 
 mod ssh;
 
-use std::time::Duration;
-
 use docker_engine_api::transport::UNIX_SOCKET_HOST;
 
 use crate::config::DockerHost;
@@ -14,9 +12,6 @@ use crate::error::{Error, Result};
 use crate::tls::TlsConfig;
 
 pub(crate) use ssh::SshTunnel;
-
-/// How long dialling the engine may take.
-pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A way to the engine.
 pub(crate) struct Transport {
@@ -28,10 +23,7 @@ pub(crate) struct Transport {
 }
 
 pub(crate) fn connect(host: &DockerHost, tls: Option<&TlsConfig>, user_agent: &str) -> Result<Transport> {
-    let builder = reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .user_agent(user_agent)
-        .no_proxy();
+    let builder = docker_engine_api::transport::client_builder().user_agent(user_agent);
     let build = |builder: reqwest::ClientBuilder| {
         builder.build().map_err(|e| Error::Transport {
             host: host.to_string(),

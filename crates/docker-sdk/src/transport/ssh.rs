@@ -132,13 +132,13 @@ fn relay(connection: UnixStream, ssh: &Path, args: &[String]) {
     let _ = std::thread::Builder::new()
         .name("docker-sdk-ssh-up".into())
         .spawn(move || {
-            let _ = std::io::copy(&mut to_engine, &mut stdin);
+            pump(&mut to_engine, &mut stdin);
             // Closing ssh's stdin ends dial-stdio's input half.
         });
     let _ = std::thread::Builder::new()
         .name("docker-sdk-ssh-down".into())
         .spawn(move || {
-            let _ = std::io::copy(&mut stdout, &mut from_engine);
+            pump(&mut stdout, &mut from_engine);
             let _ = from_engine.shutdown(std::net::Shutdown::Both);
             let mut message = String::new();
             let _ = stderr.read_to_string(&mut message);
@@ -149,6 +149,23 @@ fn relay(connection: UnixStream, ssh: &Path, args: &[String]) {
                 _ => {}
             }
         });
+}
+
+/// Copies until end of input or an error. Not `std::io::copy`: on Linux it
+/// splices a socket into a pipe, holding the pipe's lock while it waits for
+/// the socket, so `ssh` could never read what was already written.
+fn pump(from: &mut impl Read, to: &mut impl std::io::Write) {
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match from.read(&mut buffer) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => {
+                if to.write_all(&buffer[..n]).and_then(|()| to.flush()).is_err() {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 fn which(program: &str) -> Option<PathBuf> {

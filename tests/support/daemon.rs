@@ -1,0 +1,311 @@
+//! Throwaway `dockerd`s for tests that change daemon-wide state or need a
+//! daemon listening on TCP: each with its own socket, data root, exec root,
+//! pidfile and containerd namespace, all under one temporary directory that
+//! is removed with the daemon.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{BoxError, unique_name};
+
+/// TLS files for a daemon listening with `--tlsverify`.
+#[derive(Clone, Debug)]
+pub struct DaemonTls {
+    /// CA that signed the server and client certificates.
+    pub ca: PathBuf,
+    /// The server's certificate and key.
+    pub cert: PathBuf,
+    /// The server's key.
+    pub key: PathBuf,
+}
+
+/// How to start a throwaway daemon.
+#[derive(Clone, Debug, Default)]
+pub struct DaemonOptions {
+    /// Also listen on 127.0.0.1 (a free port), with TLS when given.
+    pub tcp: bool,
+    /// TLS for the TCP listener.
+    pub tls: Option<DaemonTls>,
+}
+
+/// A running throwaway daemon; dropping it stops the daemon and removes
+/// everything it wrote.
+#[derive(Debug)]
+pub struct ThrowawayDaemon {
+    dir: PathBuf,
+    child: Option<Child>,
+    /// Its unix socket.
+    pub socket: PathBuf,
+    /// Its TCP port, when it listens on TCP.
+    pub tcp_port: Option<u16>,
+    /// Dropped after the daemon has stopped (fields drop after `drop`).
+    _bridge: BridgeGuard,
+}
+
+/// Deletes the daemon's bridge.
+#[derive(Debug)]
+struct BridgeGuard(String);
+
+impl Drop for BridgeGuard {
+    fn drop(&mut self) {
+        if let Err(e) = ip(&["link", "del", &self.0]) {
+            eprintln!("throwaway dockerd: {e}");
+        }
+    }
+}
+
+fn ip(args: &[&str]) -> Result<(), BoxError> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run ip: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// A small stable hash, for names of at most 15 bytes.
+fn fnv(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+impl ThrowawayDaemon {
+    /// Starts a daemon and waits until it answers on its socket.
+    pub fn start(options: DaemonOptions) -> Result<Self, BoxError> {
+        let name = unique_name("dsd");
+        // Unix socket paths are short (108 bytes): keep the directory shallow.
+        let dir = PathBuf::from("/tmp").join(&name);
+        std::fs::create_dir_all(&dir)?;
+        let config = dir.join("daemon.json");
+        std::fs::write(&config, "{}")?;
+        let socket = dir.join("docker.sock");
+
+        // Never `--bridge=none`: dockerd then deletes `docker0`, the machine
+        // engine's bridge. Each throwaway daemon gets a bridge of its own,
+        // addressed in the benchmarking range (198.18.0.0/15), which no
+        // outside network uses.
+        let bridge = format!("dsd{:08x}", fnv(&name));
+        let octet = (fnv(&name) % 250) + 2;
+        ip(&["link", "add", &bridge, "type", "bridge"])?;
+        let bridge_guard = BridgeGuard(bridge.clone());
+        ip(&["addr", "add", &format!("198.18.{octet}.1/24"), "dev", &bridge])?;
+        ip(&["link", "set", &bridge, "up"])?;
+
+        let mut args: Vec<String> = vec![
+            format!("--config-file={}", config.display()),
+            format!("--data-root={}", dir.join("data").display()),
+            format!("--exec-root={}", dir.join("exec").display()),
+            format!("--pidfile={}", dir.join("docker.pid").display()),
+            format!("--host=unix://{}", socket.display()),
+            format!("--bridge={bridge}"),
+            "--iptables=false".into(),
+            "--ip-masq=false".into(),
+            format!("--containerd-namespace={name}"),
+            format!("--containerd-plugins-namespace={name}-plugins"),
+        ];
+        let tcp_port = if options.tcp { Some(free_port()?) } else { None };
+        if let Some(port) = tcp_port {
+            args.push(format!("--host=tcp://127.0.0.1:{port}"));
+            if let Some(tls) = &options.tls {
+                args.push("--tlsverify".into());
+                args.push(format!("--tlscacert={}", tls.ca.display()));
+                args.push(format!("--tlscert={}", tls.cert.display()));
+                args.push(format!("--tlskey={}", tls.key.display()));
+            }
+        }
+        let log = std::fs::File::create(dir.join("dockerd.log"))?;
+        let child = Command::new("dockerd")
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("cannot run dockerd: {e}"))?;
+        let mut daemon = ThrowawayDaemon {
+            dir,
+            child: Some(child),
+            socket,
+            tcp_port,
+            _bridge: bridge_guard,
+        };
+        daemon.wait_until_ready(Duration::from_secs(60))?;
+        Ok(daemon)
+    }
+
+    /// `unix://…` of its socket, for `DOCKER_HOST` or `base_url`.
+    pub fn unix_url(&self) -> String {
+        format!("unix://{}", self.socket.display())
+    }
+
+    /// Its directory (certificates made for it may live there too).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn wait_until_ready(&mut self, limit: Duration) -> Result<(), BoxError> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(child) = self.child.as_mut() {
+                if let Some(status) = child.try_wait()? {
+                    return Err(format!("dockerd exited ({status}); log:\n{}", self.log_tail()).into());
+                }
+            }
+            let pong = Command::new("curl")
+                .args(["-sf", "--max-time", "2", "--unix-socket"])
+                .arg(&self.socket)
+                .arg("http://localhost/_ping")
+                .output();
+            if pong.is_ok_and(|o| o.status.success() && o.stdout == b"OK") {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Err(format!(
+            "dockerd did not answer within {limit:?}; log:\n{}",
+            self.log_tail()
+        )
+        .into())
+    }
+
+    fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(self.dir.join("dockerd.log")).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+}
+
+impl Drop for ThrowawayDaemon {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            // SIGTERM lets dockerd stop its containerd and unmount; SIGKILL
+            // only if it will not.
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            if let Ok(None) = child.try_wait() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+        if let Err(e) = std::fs::remove_dir_all(&self.dir) {
+            eprintln!("throwaway dockerd: could not remove {}: {e}", self.dir.display());
+        }
+    }
+}
+
+/// A TCP port nothing listens on right now.
+pub fn free_port() -> std::io::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// A test CA with a server certificate for the name `localhost` only (so
+/// that dialling 127.0.0.1 exercises the hostname check), and a client
+/// certificate, made with `openssl` in `dir`.
+#[derive(Clone, Debug)]
+pub struct TestCertificates {
+    /// The CA certificate.
+    pub ca: PathBuf,
+    /// Server certificate and key.
+    pub server: DaemonTls,
+    /// Directory holding `ca.pem`, `cert.pem` and `key.pem` for the client,
+    /// laid out as `DOCKER_CERT_PATH` expects.
+    pub client_dir: PathBuf,
+}
+
+impl TestCertificates {
+    /// Makes a CA, a server and a client certificate under `dir`.
+    pub fn make(dir: &Path, name: &str) -> Result<Self, BoxError> {
+        let dir = dir.join(name);
+        let client_dir = dir.join("client");
+        std::fs::create_dir_all(&client_dir)?;
+        let p = |file: &str| dir.join(file);
+        let openssl = |args: &[&str]| -> Result<(), BoxError> {
+            let out = Command::new("openssl").args(args).current_dir(&dir).output()?;
+            if !out.status.success() {
+                return Err(format!("openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
+            }
+            Ok(())
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN={name} CA"),
+            "-keyout",
+            "ca-key.pem",
+            "-out",
+            "ca.pem",
+        ])?;
+        std::fs::write(
+            p("server.ext"),
+            "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n",
+        )?;
+        std::fs::write(p("client.ext"), "extendedKeyUsage=clientAuth\n")?;
+        for (who, subject) in [("server", "/CN=localhost"), ("client", "/CN=client")] {
+            openssl(&[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                subject,
+                "-keyout",
+                &format!("{who}-key.pem"),
+                "-out",
+                &format!("{who}.csr"),
+            ])?;
+            openssl(&[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{who}.csr"),
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca-key.pem",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                &format!("{who}.ext"),
+                "-out",
+                &format!("{who}.pem"),
+            ])?;
+        }
+        std::fs::copy(p("ca.pem"), client_dir.join("ca.pem"))?;
+        std::fs::copy(p("client.pem"), client_dir.join("cert.pem"))?;
+        std::fs::copy(p("client-key.pem"), client_dir.join("key.pem"))?;
+        Ok(TestCertificates {
+            ca: p("ca.pem"),
+            server: DaemonTls {
+                ca: p("ca.pem"),
+                cert: p("server.pem"),
+                key: p("server-key.pem"),
+            },
+            client_dir,
+        })
+    }
+}
