@@ -12,9 +12,12 @@
 //! the engine wrote: Go writes RFC 3339 with nanoseconds, and a zero time as
 //! `0001-01-01T00:00:00Z`; a date type would re-encode them differently, and
 //! most of the swagger's timestamps carry no format anyway, so typing the few
-//! that do would make them the odd ones out. A `pattern` is not enforced on
-//! the client: the engine checks what it is sent and answers with its own
-//! message, and enforcing it would cost a regex engine in every build.
+//! that do would make them the odd ones out. Validation keywords (`pattern`,
+//! lengths, ranges, item counts) are not enforced on the client: the engine
+//! checks what it is sent and answers with its own message; enforced here
+//! they would turn an id or a `-1` sentinel the engine sends into a decode
+//! error (typify makes a `minimum: 0` integer unsigned), and a pattern would
+//! cost a regex engine in every build.
 //!
 //! A definition the swagger marks `x-nullable` as a whole (`ContainerState`,
 //! `Health`, …) would become a newtype around an `Option`; instead the
@@ -64,6 +67,19 @@ pub fn apply(openapi: &mut Value) {
     }
 }
 
+/// Schema keywords that only validate; see the module docs.
+const VALIDATION_KEYWORDS: &[&str] = &[
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minItems",
+    "maxItems",
+];
+
 struct Policy<'a> {
     /// `$ref`s to definitions that are arrays or maps, or nullable as a whole.
     nullable_refs: &'a [String],
@@ -76,7 +92,11 @@ impl Policy<'_> {
                 if map.get("format").and_then(Value::as_str) == Some("date-time") {
                     map.remove("format");
                 }
-                map.remove("pattern");
+                // Validation is the engine's job: a length or range here
+                // would make typify reject (or re-type) what the engine sends.
+                for constraint in VALIDATION_KEYWORDS {
+                    map.remove(*constraint);
+                }
                 if let Some(Value::Object(properties)) = map.get_mut("properties") {
                     for property in properties.values_mut() {
                         self.make_nullable_if_collection(property);
@@ -137,10 +157,11 @@ mod tests {
     #[test]
     fn timestamps_and_patterned_strings_stay_plain_strings() {
         let mut doc = json!({ "paths": { "/containers/create": { "post": { "parameters": [
-            { "name": "name", "in": "query", "schema": { "type": "string", "pattern": "^/?[a-z]+$" } }
+            { "name": "name", "in": "query", "schema": { "type": "string", "pattern": "^/?[a-z]+$", "maxLength": 64 } }
         ] } } }, "components": { "schemas": {
             "Health": { "type": "object", "properties": {
-                "Start": { "type": "string", "format": "date-time" }
+                "Start": { "type": "string", "format": "date-time" },
+                "Containers": { "type": "integer", "format": "int64", "minimum": 0 }
             } }
         } } });
         apply(&mut doc);

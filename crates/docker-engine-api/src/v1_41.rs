@@ -1892,7 +1892,7 @@ to not change.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl ContainerUpdateBodyBlkioWeightDeviceItem {
         pub fn builder() -> builder::ContainerUpdateBodyBlkioWeightDeviceItem {
@@ -3458,7 +3458,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         ///Path to a file where the container ID is written
         #[serde(
             rename = "ContainerIDFile",
@@ -3912,7 +3912,7 @@ the form `<container name>[:<ro|rw>]`.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl HostConfigBlkioWeightDeviceItem {
         pub fn builder() -> builder::HostConfigBlkioWeightDeviceItem {
@@ -7782,7 +7782,7 @@ to not change.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl ResourcesBlkioWeightDeviceItem {
         pub fn builder() -> builder::ResourcesBlkioWeightDeviceItem {
@@ -16468,7 +16468,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -16495,7 +16495,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value
@@ -19502,7 +19502,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             container_id_file: ::std::result::Result<
@@ -20007,7 +20007,7 @@ is set to `-1` ("not available")
             }
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -20937,7 +20937,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -20964,7 +20964,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value
@@ -29699,7 +29699,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -29726,7 +29726,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value

@@ -2509,7 +2509,7 @@ to not change.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl ContainerUpdateBodyBlkioWeightDeviceItem {
         pub fn builder() -> builder::ContainerUpdateBodyBlkioWeightDeviceItem {
@@ -3478,7 +3478,7 @@ events are `swarm` scope.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         /**Override the key sequence for detaching a container. Format is
 a single character `[a-Z]` or `ctrl-<value>` where `<value>`
 is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
@@ -3584,7 +3584,7 @@ or `uid:gid`.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         ///Detach from the command.
         #[serde(
             rename = "Detach",
@@ -4087,7 +4087,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         ///Path to a file where the container ID is written
         #[serde(
             rename = "ContainerIDFile",
@@ -4534,7 +4534,7 @@ the form `<container name>[:<ro|rw>]`.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl HostConfigBlkioWeightDeviceItem {
         pub fn builder() -> builder::HostConfigBlkioWeightDeviceItem {
@@ -8408,7 +8408,7 @@ to not change.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl ResourcesBlkioWeightDeviceItem {
         pub fn builder() -> builder::ResourcesBlkioWeightDeviceItem {
@@ -17989,7 +17989,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -18016,7 +18016,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value
@@ -19876,7 +19876,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             detach_keys: ::std::result::Result<
@@ -19971,7 +19971,7 @@ is set to `-1` ("not available")
             }
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -20332,7 +20332,7 @@ is set to `-1` ("not available")
         #[derive(Clone, Debug)]
         pub struct ExecStartConfig {
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             detach: ::std::result::Result<
@@ -20356,7 +20356,7 @@ is set to `-1` ("not available")
         impl ExecStartConfig {
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -21061,7 +21061,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             container_id_file: ::std::result::Result<
@@ -21561,7 +21561,7 @@ is set to `-1` ("not available")
             }
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -22477,7 +22477,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -22504,7 +22504,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value
@@ -31238,7 +31238,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -31265,7 +31265,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value

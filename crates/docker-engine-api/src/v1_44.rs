@@ -2529,7 +2529,7 @@ to not change.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl ContainerUpdateBodyBlkioWeightDeviceItem {
         pub fn builder() -> builder::ContainerUpdateBodyBlkioWeightDeviceItem {
@@ -3513,7 +3513,7 @@ events are `swarm` scope.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         /**Override the key sequence for detaching a container. Format is
 a single character `[a-Z]` or `ctrl-<value>` where `<value>`
 is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
@@ -3619,7 +3619,7 @@ or `uid:gid`.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         ///Detach from the command.
         #[serde(
             rename = "Detach",
@@ -4156,7 +4156,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         ///Path to a file where the container ID is written
         #[serde(
             rename = "ContainerIDFile",
@@ -4603,7 +4603,7 @@ the form `<container name>[:<ro|rw>]`.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl HostConfigBlkioWeightDeviceItem {
         pub fn builder() -> builder::HostConfigBlkioWeightDeviceItem {
@@ -8490,7 +8490,7 @@ to not change.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl ResourcesBlkioWeightDeviceItem {
         pub fn builder() -> builder::ResourcesBlkioWeightDeviceItem {
@@ -18281,7 +18281,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -18308,7 +18308,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value
@@ -20189,7 +20189,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             detach_keys: ::std::result::Result<
@@ -20284,7 +20284,7 @@ is set to `-1` ("not available")
             }
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -20645,7 +20645,7 @@ is set to `-1` ("not available")
         #[derive(Clone, Debug)]
         pub struct ExecStartConfig {
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             detach: ::std::result::Result<
@@ -20669,7 +20669,7 @@ is set to `-1` ("not available")
         impl ExecStartConfig {
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -21462,7 +21462,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             container_id_file: ::std::result::Result<
@@ -21982,7 +21982,7 @@ is set to `-1` ("not available")
             }
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -22900,7 +22900,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -22927,7 +22927,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value
@@ -31708,7 +31708,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -31735,7 +31735,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value

@@ -2522,7 +2522,7 @@ to not change.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl ContainerUpdateBodyBlkioWeightDeviceItem {
         pub fn builder() -> builder::ContainerUpdateBodyBlkioWeightDeviceItem {
@@ -3506,7 +3506,7 @@ events are `swarm` scope.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         /**Override the key sequence for detaching a container. Format is
 a single character `[a-Z]` or `ctrl-<value>` where `<value>`
 is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
@@ -3612,7 +3612,7 @@ or `uid:gid`.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         ///Detach from the command.
         #[serde(
             rename = "Detach",
@@ -4149,7 +4149,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         ///Path to a file where the container ID is written
         #[serde(
             rename = "ContainerIDFile",
@@ -4596,7 +4596,7 @@ the form `<container name>[:<ro|rw>]`.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl HostConfigBlkioWeightDeviceItem {
         pub fn builder() -> builder::HostConfigBlkioWeightDeviceItem {
@@ -8475,7 +8475,7 @@ to not change.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl ResourcesBlkioWeightDeviceItem {
         pub fn builder() -> builder::ResourcesBlkioWeightDeviceItem {
@@ -18266,7 +18266,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -18293,7 +18293,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value
@@ -20174,7 +20174,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             detach_keys: ::std::result::Result<
@@ -20269,7 +20269,7 @@ is set to `-1` ("not available")
             }
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -20630,7 +20630,7 @@ is set to `-1` ("not available")
         #[derive(Clone, Debug)]
         pub struct ExecStartConfig {
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             detach: ::std::result::Result<
@@ -20654,7 +20654,7 @@ is set to `-1` ("not available")
         impl ExecStartConfig {
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -21447,7 +21447,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             container_id_file: ::std::result::Result<
@@ -21967,7 +21967,7 @@ is set to `-1` ("not available")
             }
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -22885,7 +22885,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -22912,7 +22912,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value
@@ -31670,7 +31670,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -31697,7 +31697,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value

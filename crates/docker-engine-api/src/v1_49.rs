@@ -1973,7 +1973,7 @@ accessed or modified by other tools.*/
         pub hosts_path: ::std::option::Option<::std::string::String>,
         ///The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes).
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<ContainerInspectResponseId>,
+        pub id: ::std::option::Option<::std::string::String>,
         ///The ID (digest) of the image that this container was created from.
         #[serde(
             rename = "Image",
@@ -2081,63 +2081,6 @@ in the API request.*/
     impl ContainerInspectResponse {
         pub fn builder() -> builder::ContainerInspectResponse {
             Default::default()
-        }
-    }
-    ///The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ContainerInspectResponseId(::std::string::String);
-    impl ::std::ops::Deref for ContainerInspectResponseId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ContainerInspectResponseId> for ::std::string::String {
-        fn from(value: ContainerInspectResponseId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ContainerInspectResponseId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            if value.chars().count() < 64usize {
-                return Err("shorter than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ContainerInspectResponseId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ContainerInspectResponseId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ContainerInspectResponseId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     /**Aggregates all memory stats since container inception on Linux.
@@ -2597,7 +2540,7 @@ This type is Windows-specific and omitted for Linux containers.
         pub host_config: ::std::option::Option<ContainerSummaryHostConfig>,
         ///The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes).
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<ContainerSummaryId>,
+        pub id: ::std::option::Option<::std::string::String>,
         /**The name or ID of the image used to create the container.
 
 This field shows the image reference as was specified when creating the container,
@@ -2727,63 +2670,6 @@ settings per network.*/
     impl ContainerSummaryHostConfig {
         pub fn builder() -> builder::ContainerSummaryHostConfig {
             Default::default()
-        }
-    }
-    ///The ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ContainerSummaryId(::std::string::String);
-    impl ::std::ops::Deref for ContainerSummaryId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ContainerSummaryId> for ::std::string::String {
-        fn from(value: ContainerSummaryId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ContainerSummaryId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            if value.chars().count() < 64usize {
-                return Err("shorter than 64 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ContainerSummaryId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ContainerSummaryId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ContainerSummaryId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Summary of the container's network settings
@@ -3216,7 +3102,7 @@ to not change.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl ContainerUpdateBodyBlkioWeightDeviceItem {
         pub fn builder() -> builder::ContainerUpdateBodyBlkioWeightDeviceItem {
@@ -4321,7 +4207,7 @@ events are `swarm` scope.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         /**Override the key sequence for detaching a container. Format is
 a single character `[a-Z]` or `ctrl-<value>` where `<value>`
 is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
@@ -4427,7 +4313,7 @@ or `uid:gid`.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         ///Detach from the command.
         #[serde(
             rename = "Detach",
@@ -4970,7 +4856,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
             rename = "ConsoleSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub console_size: ::std::option::Option<[u64; 2usize]>,
+        pub console_size: ::std::option::Option<::std::vec::Vec<i64>>,
         ///Path to a file where the container ID is written
         #[serde(
             rename = "ContainerIDFile",
@@ -5413,7 +5299,7 @@ the form `<container name>[:<ro|rw>]`.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl HostConfigBlkioWeightDeviceItem {
         pub fn builder() -> builder::HostConfigBlkioWeightDeviceItem {
@@ -9600,7 +9486,7 @@ to not change.
             rename = "Weight",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub weight: ::std::option::Option<u64>,
+        pub weight: ::std::option::Option<i64>,
     }
     impl ResourcesBlkioWeightDeviceItem {
         pub fn builder() -> builder::ResourcesBlkioWeightDeviceItem {
@@ -17852,7 +17738,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             id: ::std::result::Result<
-                ::std::option::Option<super::ContainerInspectResponseId>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             image: ::std::result::Result<
@@ -18079,9 +17965,7 @@ is set to `-1` ("not available")
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ContainerInspectResponseId>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -19642,7 +19526,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             id: ::std::result::Result<
-                ::std::option::Option<super::ContainerSummaryId>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             image: ::std::result::Result<
@@ -19762,9 +19646,7 @@ is set to `-1` ("not available")
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ContainerSummaryId>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -20979,7 +20861,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -21006,7 +20888,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value
@@ -23110,7 +22992,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             detach_keys: ::std::result::Result<
@@ -23205,7 +23087,7 @@ is set to `-1` ("not available")
             }
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -23566,7 +23448,7 @@ is set to `-1` ("not available")
         #[derive(Clone, Debug)]
         pub struct ExecStartConfig {
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             detach: ::std::result::Result<
@@ -23590,7 +23472,7 @@ is set to `-1` ("not available")
         impl ExecStartConfig {
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -24380,7 +24262,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             console_size: ::std::result::Result<
-                ::std::option::Option<[u64; 2usize]>,
+                ::std::option::Option<::std::vec::Vec<i64>>,
                 ::std::string::String,
             >,
             container_id_file: ::std::result::Result<
@@ -24900,7 +24782,7 @@ is set to `-1` ("not available")
             }
             pub fn console_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<[u64; 2usize]>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.console_size = value
@@ -25818,7 +25700,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -25845,7 +25727,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value
@@ -35258,7 +35140,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             weight: ::std::result::Result<
-                ::std::option::Option<u64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
         }
@@ -35285,7 +35167,7 @@ is set to `-1` ("not available")
             }
             pub fn weight<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<u64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.weight = value

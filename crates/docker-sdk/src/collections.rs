@@ -1,7 +1,7 @@
-//! The handles `DockerClient` gives out for each kind of object. Each holds
-//! a clone of the client; their methods arrive with the issues that build
-//! them (containers, images, networks and volumes, the swarm family,
-//! plugins).
+//! The handles `DockerClient` gives out for the kinds of object whose
+//! methods are still to come (images, networks and volumes, the swarm
+//! family, plugins). Each holds a clone of the client. Containers have a
+//! module of their own.
 
 use crate::DockerClient;
 
@@ -27,10 +27,6 @@ macro_rules! collection {
     };
 }
 
-collection!(
-    /// Containers on the engine (docker-py's `client.containers`).
-    Containers
-);
 collection!(
     /// Images on the engine (docker-py's `client.images`).
     Images

@@ -52,6 +52,15 @@ impl Filters {
     }
 }
 
+impl IntoIterator for Filters {
+    type Item = (String, Vec<String>);
+    type IntoIter = std::collections::btree_map::IntoIter<String, Vec<String>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
 impl<K: Into<String>, V: Into<FilterValue>> FromIterator<(K, V)> for Filters {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Self {
         pairs

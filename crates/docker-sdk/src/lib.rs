@@ -23,6 +23,7 @@
 mod client;
 mod collections;
 pub mod config;
+pub mod containers;
 mod error;
 mod filters;
 mod secret;
@@ -39,10 +40,9 @@ pub mod api {
 }
 
 pub use client::{DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, DockerClient, DockerClientBuilder, Ping};
-pub use collections::{
-    Configs, Containers, Images, Networks, Nodes, Plugins, Secrets, Services, Swarm, Volumes,
-};
+pub use collections::{Configs, Images, Networks, Nodes, Plugins, Secrets, Services, Swarm, Volumes};
 pub use config::{DockerHost, EnvConfig, Environment};
+pub use containers::{Container, ContainerAttrs, Containers};
 pub use docker_engine_api as raw;
 pub use error::{BuildError, ContainerError, Error, Result};
 pub use filters::{FilterValue, Filters};

@@ -1,0 +1,115 @@
+//! `docker-sdk-bench OP key=value…`: one benchmark operation through the
+//! SDK, printing one JSON line (the contract of the shared bench's README).
+//!
+//! The clock starts after the client is built (no request is sent before it)
+//! and stops once the last byte is consumed.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use docker_sdk::{DockerClient, Filters};
+use futures::StreamExt;
+use serde_json::{Value, json};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let mut args = std::env::args().skip(1);
+    let op = args.next().unwrap_or_default();
+    let params: HashMap<String, String> = args
+        .filter_map(|a| a.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .collect();
+    let mut line = json!({ "client": "ours", "version": env!("CARGO_PKG_VERSION"), "workload": op });
+    let outcome = run(&op, &params).await;
+    let ok = outcome.is_ok();
+    match outcome {
+        Ok(fields) => merge(&mut line, fields),
+        Err(error) => merge(&mut line, json!({ "error": error.to_string() })),
+    }
+    line["ok"] = json!(ok);
+    println!("{line}");
+    if ok {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
+
+fn merge(line: &mut Value, fields: Value) {
+    if let (Some(line), Value::Object(fields)) = (line.as_object_mut(), fields) {
+        line.extend(fields);
+    }
+}
+
+fn param<T: std::str::FromStr>(
+    params: &HashMap<String, String>,
+    key: &str,
+    default: T,
+) -> Result<T, BoxError> {
+    match params.get(key) {
+        None => Ok(default),
+        Some(value) => value.parse().map_err(|_| format!("bad {key}={value}").into()),
+    }
+}
+
+async fn run(op: &str, params: &HashMap<String, String>) -> Result<Value, BoxError> {
+    let socket = params.get("sock").map_or("/var/run/docker.sock", String::as_str);
+    let mut builder = DockerClient::builder().base_url(format!("unix://{socket}"));
+    if let Some(api) = params.get("api") {
+        builder = builder.version(api);
+    }
+    let docker = builder.build()?;
+    match op {
+        "ping" => {
+            ping(
+                &docker,
+                param(params, "n", 2000)?,
+                param(params, "concurrency", 1)?,
+            )
+            .await
+        }
+        "list" => {
+            let label = params.get("label").ok_or("list needs label=key=value")?;
+            list(&docker, param(params, "n", 50)?, label).await
+        }
+        other => Err(format!("op {other:?} is not implemented yet").into()),
+    }
+}
+
+async fn ping(docker: &DockerClient, n: usize, concurrency: usize) -> Result<Value, BoxError> {
+    let started = Instant::now();
+    let mut pings = futures::stream::iter(0..n)
+        .map(|_| docker.ping())
+        .buffer_unordered(concurrency.max(1));
+    while let Some(pong) = pings.next().await {
+        pong?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    Ok(json!({ "n": n, "concurrency": concurrency, "elapsed_s": elapsed, "req_per_s": n as f64 / elapsed }))
+}
+
+async fn list(docker: &DockerClient, n: usize, label: &str) -> Result<Value, BoxError> {
+    let started = Instant::now();
+    let mut calls: Vec<Duration> = Vec::with_capacity(n);
+    let mut count = 0;
+    for _ in 0..n {
+        let call = Instant::now();
+        let listed = docker
+            .containers()
+            .list()
+            .all(true)
+            .filters(Filters::new().add("label", label))
+            .sparse(true)
+            .send()
+            .await?;
+        calls.push(call.elapsed());
+        count = listed.len();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    calls.sort();
+    let median_ms = calls
+        .get(calls.len() / 2)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    Ok(json!({ "n": n, "elapsed_s": elapsed, "count": count, "median_ms": median_ms }))
+}
