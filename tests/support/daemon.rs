@@ -154,10 +154,8 @@ impl ThrowawayDaemon {
     fn wait_until_ready(&mut self, limit: Duration) -> Result<(), BoxError> {
         let started = Instant::now();
         while started.elapsed() < limit {
-            if let Some(child) = self.child.as_mut() {
-                if let Some(status) = child.try_wait()? {
-                    return Err(format!("dockerd exited ({status}); log:\n{}", self.log_tail()).into());
-                }
+            if let Some(status) = self.child.as_mut().map(Child::try_wait).transpose()?.flatten() {
+                return Err(format!("dockerd exited ({status}); log:\n{}", self.log_tail()).into());
             }
             let pong = Command::new("curl")
                 .args(["-sf", "--max-time", "2", "--unix-socket"])

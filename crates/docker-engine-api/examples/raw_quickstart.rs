@@ -2,7 +2,7 @@
 //! this, and what does it hold?
 //!
 //! ```text
-//! cargo run -p docker-engine-api --example quickstart
+//! cargo run -p docker-engine-api --features v1_41 --example raw_quickstart
 //! ```
 //!
 //! The socket is `DOCKER_HOST` when that is a `unix://` URL, else
