@@ -45,21 +45,24 @@ pub fn tcp_client() -> reqwest::Result<reqwest::Client> {
     client_builder().build()
 }
 
-/// A `reqwest` client builder set up for the engine: [`CONNECT_TIMEOUT`], no
-/// proxy, and a TLS configuration that trusts no certificate. Give it your
-/// own with `tls_backend_preconfigured` to speak TLS.
-///
-/// reqwest's rustls backend needs a crypto provider before it builds any
-/// client, TLS or not; this one carries its own (ring), so no process-wide
-/// default has to be installed.
+/// A `reqwest` client builder set up for the engine: [`CONNECT_TIMEOUT`] and
+/// no proxy. With the `rustls` feature it also carries a TLS configuration
+/// that trusts no certificate (give it your own with
+/// `tls_backend_preconfigured` to speak TLS): reqwest's rustls backend needs
+/// a crypto provider before it builds any client, TLS or not, and this one
+/// brings its own (ring), so no process-wide default has to be installed.
 pub fn client_builder() -> reqwest::ClientBuilder {
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
-        .no_proxy()
-        .tls_backend_preconfigured(tls_trusting_nothing())
+        .no_proxy();
+    #[cfg(feature = "rustls")]
+    let builder = builder.tls_backend_preconfigured(tls_trusting_nothing());
+    builder
 }
 
 /// A rustls configuration (ring provider) that trusts no certificate.
+#[cfg(feature = "rustls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
 pub fn tls_trusting_nothing() -> rustls::ClientConfig {
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let roots = rustls::RootCertStore::empty();
