@@ -20,6 +20,9 @@ use crate::tls::TlsConfig;
 use crate::transport::{self, SshTunnel};
 use crate::version::{self, ApiVersion, VersionChoice};
 
+/// The generated client's error.
+pub(crate) type RawError = docker_engine_api::Error<types::ErrorResponse>;
+
 /// docker-py's default timeout for a call.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -240,9 +243,7 @@ impl DockerClient {
     pub(crate) async fn call<'a, T, F, Fut>(&'a self, operation: &'static str, send: F) -> Result<T>
     where
         F: FnOnce(&'a api::Client) -> Fut,
-        Fut: Future<
-            Output = std::result::Result<ResponseValue<T>, docker_engine_api::Error<types::ErrorResponse>>,
-        >,
+        Fut: Future<Output = std::result::Result<ResponseValue<T>, RawError>>,
     {
         let api = self.api().await?;
         self.call_with(api, operation, send).await
@@ -257,17 +258,32 @@ impl DockerClient {
     ) -> Result<T>
     where
         F: FnOnce(&'a api::Client) -> Fut,
-        Fut: Future<
-            Output = std::result::Result<ResponseValue<T>, docker_engine_api::Error<types::ErrorResponse>>,
-        >,
+        Fut: Future<Output = std::result::Result<ResponseValue<T>, RawError>>,
     {
-        let span = tracing::debug_span!("docker", operation, api_version = %api.version);
-        let host = self.inner.host.to_string();
-        let call = Call {
-            host: &host,
-            operation,
-        };
-        match tokio::time::timeout(self.inner.timeout, send(&api.client))
+        let response = self
+            .respond(operation, Some(api.version), send(&api.client))
+            .await?;
+        Ok(response.into_inner())
+    }
+
+    /// Sends one generated request within the client's timeout, in a tracing
+    /// span named after its operation, and maps its error. The response, its
+    /// headers and any body stream are the caller's: the timeout covers only
+    /// the wait for the engine to start answering.
+    pub(crate) async fn respond<T, Fut>(
+        &self,
+        operation: &'static str,
+        version: Option<ApiVersion>,
+        send: Fut,
+    ) -> Result<ResponseValue<T>>
+    where
+        Fut: Future<Output = std::result::Result<ResponseValue<T>, RawError>>,
+    {
+        let span = tracing::debug_span!("docker", operation, api_version = tracing::field::Empty);
+        if let Some(version) = version {
+            span.record("api_version", tracing::field::display(version));
+        }
+        match tokio::time::timeout(self.inner.timeout, send)
             .instrument(span)
             .await
         {
@@ -275,8 +291,16 @@ impl DockerClient {
                 operation,
                 after: self.inner.timeout,
             }),
-            Ok(Ok(response)) => Ok(response.into_inner()),
-            Ok(Err(error)) => Err(call.error(error).await),
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(error)) => {
+                let host = self.inner.host.to_string();
+                Err(Call {
+                    host: &host,
+                    operation,
+                }
+                .error(error)
+                .await)
+            }
         }
     }
 
@@ -292,25 +316,7 @@ impl DockerClient {
             &versioned_base_url(&self.inner.base, &ApiVersion::LATEST.to_string()),
             self.inner.http.clone(),
         );
-        let host = self.inner.host.to_string();
-        let call = Call {
-            host: &host,
-            operation: "ping",
-        };
-        let sent = tokio::time::timeout(self.inner.timeout, probe.system_ping().send());
-        let response = match sent
-            .instrument(tracing::debug_span!("docker", operation = "ping"))
-            .await
-        {
-            Err(_elapsed) => {
-                return Err(Error::Timeout {
-                    operation: "ping",
-                    after: self.inner.timeout,
-                });
-            }
-            Ok(Err(error)) => return Err(call.error(error).await),
-            Ok(Ok(response)) => response,
-        };
+        let response = self.respond("ping", None, probe.system_ping().send()).await?;
         let header = |name: &str| {
             response
                 .headers()

@@ -5,10 +5,9 @@ use std::pin::Pin;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures::Stream;
-use tracing::Instrument;
 
 use crate::api::types;
-use crate::error::{Call, Error, Result};
+use crate::error::{Error, Result};
 use crate::filters::Filters;
 use crate::secret::Secret;
 use crate::stream::json_lines;
@@ -204,27 +203,9 @@ impl EventsBuilder {
         if let Some(filters) = self.filters.to_query() {
             request = request.filters(filters);
         }
-        let span = tracing::debug_span!("docker", operation, api_version = %api.version);
-        let response = match tokio::time::timeout(client.timeout(), request.send())
-            .instrument(span)
-            .await
-        {
-            Err(_elapsed) => {
-                return Err(Error::Timeout {
-                    operation,
-                    after: client.timeout(),
-                });
-            }
-            Ok(Err(error)) => {
-                return Err(Call {
-                    host: &host,
-                    operation,
-                }
-                .error(error)
-                .await);
-            }
-            Ok(Ok(response)) => response,
-        };
+        let response = client
+            .respond(operation, Some(api.version), request.send())
+            .await?;
         Ok(Box::pin(json_lines::decode(
             response.into_inner().into_inner(),
             operation,
