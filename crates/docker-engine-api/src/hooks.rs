@@ -16,6 +16,43 @@ pub(crate) fn unversion_ping(request: &mut reqwest::Request, operation_id: &str,
     }
 }
 
+/// The generated code sends an `api-version` header naming the module's
+/// version. A client may speak an older version through a newer module (the
+/// version prefix of its base URL, as negotiated): make the header say the
+/// version the path says, and say none on an unversioned path.
+pub(crate) fn align_version_header(request: &mut reqwest::Request) {
+    let spoken = request.url().path_segments().and_then(|mut segments| {
+        segments
+            .find(|s| is_version_segment(s))
+            .map(|s| s[1..].to_owned())
+    });
+    let value = spoken.and_then(|v| reqwest::header::HeaderValue::from_str(&v).ok());
+    let headers = request.headers_mut();
+    match value {
+        Some(value) => {
+            headers.insert(API_VERSION, value);
+        }
+        None => {
+            headers.remove(API_VERSION);
+        }
+    }
+}
+
+const API_VERSION: &str = "api-version";
+
+/// `v1.41`, say.
+fn is_version_segment(segment: &str) -> bool {
+    segment
+        .strip_prefix('v')
+        .and_then(|v| v.split_once('.'))
+        .is_some_and(|(major, minor)| {
+            !major.is_empty()
+                && !minor.is_empty()
+                && major.bytes().all(|b| b.is_ascii_digit())
+                && minor.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,6 +73,28 @@ mod tests {
             ping("http://h:2375/proxy/v1.44/_ping", "system_ping_head"),
             "http://h:2375/proxy/_ping"
         );
+    }
+
+    #[test]
+    fn the_header_says_the_version_the_path_says() {
+        let header = |url: &str| {
+            let mut request = reqwest::Request::new(reqwest::Method::GET, url.parse().unwrap());
+            request
+                .headers_mut()
+                .insert("api-version", reqwest::header::HeaderValue::from_static("1.55"));
+            align_version_header(&mut request);
+            request
+                .headers()
+                .get("api-version")
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(header("http://localhost/v1.41/info").as_deref(), Some("1.41"));
+        assert_eq!(
+            header("http://h:2375/proxy/v1.44/containers/json").as_deref(),
+            Some("1.44")
+        );
+        assert_eq!(header("http://localhost/_ping"), None);
+        assert_eq!(header("http://localhost/volumes/v1.2x"), None);
     }
 
     #[test]

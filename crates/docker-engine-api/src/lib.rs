@@ -109,6 +109,7 @@ macro_rules! connect_impl {
                 info: &progenitor_client::OperationInfo,
             ) -> Result<(), progenitor_client::Error<E>> {
                 hooks::unversion_ping(request, info.operation_id, Self::API_VERSION);
+                hooks::align_version_header(request);
                 Ok(())
             }
         }
