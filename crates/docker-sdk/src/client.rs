@@ -233,11 +233,6 @@ impl DockerClient {
         logins.get(registry).map(|c| c.username.clone())
     }
 
-    /// Where errors of `operation` say they were going.
-    pub(crate) fn call_site(&self, operation: &'static str) -> (String, &'static str) {
-        (self.inner.host.to_string(), operation)
-    }
-
     /// Runs one generated call within the client's timeout, in a tracing span
     /// named after its operation, and maps its error.
     pub(crate) async fn call<'a, T, F, Fut>(&'a self, operation: &'static str, send: F) -> Result<T>
@@ -444,10 +439,7 @@ impl DockerClientBuilder {
             Some(url) => DockerHost::parse(url, explicit_tls)?,
             None => env.host,
         };
-        let tls = match &host {
-            DockerHost::Tcp { .. } => tls,
-            _ => None,
-        };
+        // The transport applies TLS to TCP only.
         let user_agent = self.user_agent.unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned());
         let transport = transport::connect(&host, tls.as_ref(), &user_agent)?;
         Ok(DockerClient {

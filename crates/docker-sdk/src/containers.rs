@@ -125,10 +125,7 @@ impl ListContainers {
 
     /// Only containers matching these filters.
     pub fn filters(mut self, filters: impl Into<Filters>) -> Self {
-        let filters: Filters = filters.into();
-        self.filters = filters
-            .into_iter()
-            .fold(self.filters, |all, (key, values)| all.add(key, values));
+        self.filters = self.filters.merge(filters.into());
         self
     }
 

@@ -265,9 +265,11 @@ impl Call<'_> {
 
     pub(crate) fn transport(self, error: &reqwest::Error) -> Error {
         if error.is_timeout() {
+            // No request timeout is set on reqwest; only dialling has one.
+            let after = docker_engine_api::transport::CONNECT_TIMEOUT;
             return Error::Timeout {
                 operation: self.operation,
-                after: Duration::ZERO,
+                after,
             };
         }
         let mut message = error.to_string();

@@ -36,6 +36,13 @@ impl Filters {
         self
     }
 
+    /// These filters and `other`'s together.
+    pub(crate) fn merge(self, other: Filters) -> Self {
+        other
+            .into_iter()
+            .fold(self, |all, (key, values)| all.add(key, values))
+    }
+
     /// Whether no filter is set.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -192,7 +192,7 @@ impl EventsBuilder {
     pub async fn send(self) -> Result<EventStream> {
         let client = &self.client;
         let api = client.api().await?;
-        let (host, operation) = client.call_site("events");
+        let operation = "events";
         let mut request = api.client.system_events();
         if let Some(EventTime(since)) = self.since {
             request = request.since(since.to_string());
@@ -209,7 +209,7 @@ impl EventsBuilder {
         Ok(Box::pin(json_lines::decode(
             response.into_inner().into_inner(),
             operation,
-            host,
+            client.host().to_string(),
         )))
     }
 }

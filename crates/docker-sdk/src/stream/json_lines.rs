@@ -61,57 +61,67 @@ where
         splitter: LineSplitter,
         ready: VecDeque<Bytes>,
         finished: bool,
+        host: String,
     }
     let state = State {
         bytes,
         splitter: LineSplitter::default(),
         ready: VecDeque::new(),
         finished: false,
+        host,
     };
-    futures::stream::unfold(state, move |mut state| {
-        let host = host.clone();
-        async move {
-            loop {
-                if let Some(line) = state.ready.pop_front() {
-                    let item = serde_json::from_slice::<T>(line.chunk()).map_err(|e| Error::Decode {
+    futures::stream::unfold(state, move |mut state| async move {
+        loop {
+            if let Some(line) = state.ready.pop_front() {
+                let item = serde_json::from_slice::<T>(line.chunk()).map_err(|e| Error::Decode {
+                    operation,
+                    message: format!("{e} in line {:?}", excerpt(&line)),
+                });
+                if item.is_err() {
+                    state.finished = true;
+                    state.ready.clear();
+                }
+                return Some((item, state));
+            }
+            if state.finished {
+                return None;
+            }
+            match state.bytes.next().await {
+                Some(Ok(chunk)) => match state.splitter.push(&chunk) {
+                    Ok(lines) => state.ready.extend(lines),
+                    Err(len) => {
+                        state.finished = true;
+                        let message = format!("a line of more than {MAX_LINE} bytes ({len} so far)");
+                        return Some((Err(Error::Decode { operation, message }), state));
+                    }
+                },
+                Some(Err(e)) => {
+                    state.finished = true;
+                    let error = crate::error::Call {
+                        host: &state.host,
                         operation,
-                        message: format!("{e} in line {:?}", String::from_utf8_lossy(&line)),
-                    });
-                    if item.is_err() {
-                        state.finished = true;
-                        state.ready.clear();
                     }
-                    return Some((item, state));
+                    .transport(&e);
+                    return Some((Err(error), state));
                 }
-                if state.finished {
-                    return None;
-                }
-                match state.bytes.next().await {
-                    Some(Ok(chunk)) => match state.splitter.push(&chunk) {
-                        Ok(lines) => state.ready.extend(lines),
-                        Err(len) => {
-                            state.finished = true;
-                            let message = format!("a line of more than {MAX_LINE} bytes ({len} so far)");
-                            return Some((Err(Error::Decode { operation, message }), state));
-                        }
-                    },
-                    Some(Err(e)) => {
-                        state.finished = true;
-                        let error = crate::error::Call {
-                            host: &host,
-                            operation,
-                        }
-                        .transport(&e);
-                        return Some((Err(error), state));
-                    }
-                    None => {
-                        state.finished = true;
-                        state.ready.extend(state.splitter.finish());
-                    }
+                None => {
+                    state.finished = true;
+                    state.ready.extend(state.splitter.finish());
                 }
             }
         }
     })
+}
+
+/// The start of a line, for an error message: a bad line may be megabytes.
+fn excerpt(line: &[u8]) -> String {
+    const SHOWN: usize = 200;
+    let text = String::from_utf8_lossy(&line[..line.len().min(SHOWN)]);
+    if line.len() > SHOWN {
+        format!("{text}…")
+    } else {
+        text.into_owned()
+    }
 }
 
 #[cfg(test)]

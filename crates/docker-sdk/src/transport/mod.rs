@@ -47,10 +47,7 @@ pub(crate) fn connect(host: &DockerHost, tls: Option<&TlsConfig>, user_agent: &s
             } else {
                 format!("{name}:{port}")
             };
-            let tls = match tls {
-                Some(tls) => Some(tls.clone()),
-                None => by_scheme.then(TlsConfig::new),
-            };
+            let tls = tls.cloned().or_else(|| by_scheme.then(TlsConfig::new));
             let (scheme, builder) = match tls {
                 Some(tls) => ("https", builder.tls_backend_preconfigured(tls.to_rustls()?)),
                 None => ("http", builder),

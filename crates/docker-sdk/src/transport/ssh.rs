@@ -135,14 +135,25 @@ fn relay(connection: UnixStream, ssh: &Path, args: &[String]) {
             pump(&mut to_engine, &mut stdin);
             // Closing ssh's stdin ends dial-stdio's input half.
         });
+    // ssh's stderr is drained as it comes: a full pipe would stall ssh.
+    let complaints = std::thread::Builder::new()
+        .name("docker-sdk-ssh-err".into())
+        .spawn(move || {
+            let mut message = String::new();
+            let _ = stderr.read_to_string(&mut message);
+            message
+        });
     let _ = std::thread::Builder::new()
         .name("docker-sdk-ssh-down".into())
         .spawn(move || {
             pump(&mut stdout, &mut from_engine);
             let _ = from_engine.shutdown(std::net::Shutdown::Both);
-            let mut message = String::new();
-            let _ = stderr.read_to_string(&mut message);
-            match child.wait() {
+            let status = child.wait();
+            let message = complaints
+                .ok()
+                .and_then(|reader| reader.join().ok())
+                .unwrap_or_default();
+            match status {
                 Ok(status) if !status.success() => {
                     tracing::warn!("ssh exited with {status}: {}", message.trim());
                 }
