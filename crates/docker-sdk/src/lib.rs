@@ -24,6 +24,7 @@ mod client;
 mod collections;
 pub mod config;
 pub mod containers;
+pub mod convert;
 mod error;
 mod filters;
 mod secret;

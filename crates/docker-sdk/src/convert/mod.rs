@@ -1,0 +1,30 @@
+//! docker-py's container keyword arguments, given a Rust shape and turned
+//! into the engine's models.
+//!
+//! Each Python shape a keyword accepts has a Rust input type here, built
+//! with `From` (so `3333`, `("127.0.0.1", 5353)`, `"on-failure:5"`,
+//! `[("A", "1")]`, `vec!["A=1"]` and `HashMap`s all work). The container
+//! builder hands them to this module's `pub(crate)` converters, which check
+//! everything the engine would refuse and return
+//! [`Error::InvalidArgument`](crate::Error::InvalidArgument), named by the
+//! docker-py keyword, before any request is sent. Nothing here talks to an
+//! engine.
+//!
+//! | keyword | input | converter | output |
+//! |---|---|---|---|
+//! | `mem_limit`, `shm_size`, … | [`ByteSize`] | `parse_bytes`, `parse_swap_bytes` | bytes |
+
+// The container builder that calls the converters is written separately;
+// until it lands they are only reached from the tests (which call them in
+// their own files, so the re-exports below are unused for now too).
+#![cfg_attr(not(test), allow(dead_code))]
+
+mod bytes;
+
+pub use bytes::ByteSize;
+
+#[allow(unused_imports)]
+pub(crate) use bytes::{parse_bytes, parse_swap_bytes};
+
+#[cfg(test)]
+mod test_support;
