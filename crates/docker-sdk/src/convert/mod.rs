@@ -12,6 +12,7 @@
 //!
 //! | keyword | input | converter | output |
 //! |---|---|---|---|
+//! | `ports` | [`ContainerPort`], [`HostPort`] | `port_bindings` | exposed ports and `PortBindings` |
 //! | `mem_limit`, `shm_size`, … | [`ByteSize`] | `parse_bytes`, `parse_swap_bytes` | bytes |
 
 // The container builder that calls the converters is written separately;
@@ -20,11 +21,15 @@
 #![cfg_attr(not(test), allow(dead_code))]
 
 mod bytes;
+mod ports;
 
 pub use bytes::ByteSize;
+pub use ports::{ContainerPort, HostPort};
 
 #[allow(unused_imports)]
 pub(crate) use bytes::{parse_bytes, parse_swap_bytes};
+#[allow(unused_imports)]
+pub(crate) use ports::{PortBindings, exposed_ports, port_bindings};
 
 #[cfg(test)]
 mod test_support;
