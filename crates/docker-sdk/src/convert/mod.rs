@@ -14,6 +14,7 @@
 //! |---|---|---|---|
 //! | `ports` | [`ContainerPort`], [`HostPort`] | `port_bindings` | exposed ports and `PortBindings` |
 //! | `mem_limit`, `shm_size`, … | [`ByteSize`] | `parse_bytes`, `parse_swap_bytes` | bytes |
+//! | `command`, `entrypoint` | [`Command`] | `command`, `entrypoint` | `Cmd`, `Entrypoint` |
 
 // The container builder that calls the converters is written separately;
 // until it lands they are only reached from the tests (which call them in
@@ -21,13 +22,17 @@
 #![cfg_attr(not(test), allow(dead_code))]
 
 mod bytes;
+mod command;
 mod ports;
 
 pub use bytes::ByteSize;
+pub use command::Command;
 pub use ports::{ContainerPort, HostPort};
 
 #[allow(unused_imports)]
 pub(crate) use bytes::{parse_bytes, parse_swap_bytes};
+#[allow(unused_imports)]
+pub(crate) use command::{command, entrypoint, split_command};
 #[allow(unused_imports)]
 pub(crate) use ports::{PortBindings, exposed_ports, port_bindings};
 
