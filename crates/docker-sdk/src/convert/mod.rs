@@ -14,6 +14,11 @@
 //! |---|---|---|---|
 //! | `ports` | [`ContainerPort`], [`HostPort`] | `port_bindings` | exposed ports and `PortBindings` |
 //! | `mem_limit`, `shm_size`, … | [`ByteSize`] | `parse_bytes`, `parse_swap_bytes` | bytes |
+//! | `environment` | [`EnvVar`] | `environment` | `Env` |
+//! | `labels` | [`Label`] | `labels` | `Labels` |
+//! | `extra_hosts` | [`ExtraHost`] | `extra_hosts` | `ExtraHosts` |
+//! | `sysctls` | [`Sysctl`] | `sysctls` | `Sysctls` |
+//! | `tmpfs` | [`TmpfsMount`] | `tmpfs` | `Tmpfs` |
 //! | `command`, `entrypoint` | [`Command`] | `command`, `entrypoint` | `Cmd`, `Entrypoint` |
 
 // The container builder that calls the converters is written separately;
@@ -23,16 +28,20 @@
 
 mod bytes;
 mod command;
+mod env;
 mod ports;
 
 pub use bytes::ByteSize;
 pub use command::Command;
+pub use env::{EnvValue, EnvVar, ExtraHost, Label, Sysctl, TextValue, TmpfsMount};
 pub use ports::{ContainerPort, HostPort};
 
 #[allow(unused_imports)]
 pub(crate) use bytes::{parse_bytes, parse_swap_bytes};
 #[allow(unused_imports)]
 pub(crate) use command::{command, entrypoint, split_command};
+#[allow(unused_imports)]
+pub(crate) use env::{environment, extra_hosts, labels, sysctls, tmpfs};
 #[allow(unused_imports)]
 pub(crate) use ports::{PortBindings, exposed_ports, port_bindings};
 
