@@ -19,6 +19,11 @@
 //! | `extra_hosts` | [`ExtraHost`] | `extra_hosts` | `ExtraHosts` |
 //! | `sysctls` | [`Sysctl`] | `sysctls` | `Sysctls` |
 //! | `tmpfs` | [`TmpfsMount`] | `tmpfs` | `Tmpfs` |
+//! | `devices` | [`Device`] | `devices` | `Devices` |
+//! | `device_cgroup_rules` | strings | `device_cgroup_rules` | `DeviceCgroupRules` |
+//! | `blkio_weight_device` | [`WeightDevice`] | `blkio_weight_devices` | `BlkioWeightDevice` |
+//! | `device_read_bps`, … | [`DeviceRate`] | `throttle_devices` | `BlkioDevice*` |
+//! | `device_requests` | [`DeviceRequest`] | `device_requests` | `DeviceRequests` |
 //! | `command`, `entrypoint` | [`Command`] | `command`, `entrypoint` | `Cmd`, `Entrypoint` |
 
 // The container builder that calls the converters is written separately;
@@ -28,11 +33,13 @@
 
 mod bytes;
 mod command;
+mod devices;
 mod env;
 mod ports;
 
 pub use bytes::ByteSize;
 pub use command::Command;
+pub use devices::{Device, DeviceRate, DeviceRequest, WeightDevice};
 pub use env::{EnvValue, EnvVar, ExtraHost, Label, Sysctl, TextValue, TmpfsMount};
 pub use ports::{ContainerPort, HostPort};
 
@@ -40,6 +47,10 @@ pub use ports::{ContainerPort, HostPort};
 pub(crate) use bytes::{parse_bytes, parse_swap_bytes};
 #[allow(unused_imports)]
 pub(crate) use command::{command, entrypoint, split_command};
+#[allow(unused_imports)]
+pub(crate) use devices::{
+    blkio_weight_devices, device_cgroup_rules, device_requests, devices, throttle_devices,
+};
 #[allow(unused_imports)]
 pub(crate) use env::{environment, extra_hosts, labels, sysctls, tmpfs};
 #[allow(unused_imports)]
