@@ -14,6 +14,8 @@
 //! |---|---|---|---|
 //! | `ports` | [`ContainerPort`], [`HostPort`] | `port_bindings` | exposed ports and `PortBindings` |
 //! | `mem_limit`, `shm_size`, … | [`ByteSize`] | `parse_bytes`, `parse_swap_bytes` | bytes |
+//! | `volumes` | [`VolumeSpec`], [`VolumeBind`] | `volume_binds` | `Binds` and `Volumes` paths |
+//! | `mounts` | [`MountSpec`] | `mounts` | `Vec<Mount>` |
 //! | `environment` | [`EnvVar`] | `environment` | `Env` |
 //! | `labels` | [`Label`] | `labels` | `Labels` |
 //! | `extra_hosts` | [`ExtraHost`] | `extra_hosts` | `ExtraHosts` |
@@ -31,18 +33,22 @@
 // their own files, so the re-exports below are unused for now too).
 #![cfg_attr(not(test), allow(dead_code))]
 
+mod binds;
 mod bytes;
 mod command;
 mod devices;
 mod env;
 mod ports;
 
+pub use binds::{DriverConfig, MountKind, MountSpec, VolumeBind, VolumeSpec};
 pub use bytes::ByteSize;
 pub use command::Command;
 pub use devices::{Device, DeviceRate, DeviceRequest, WeightDevice};
 pub use env::{EnvValue, EnvVar, ExtraHost, Label, Sysctl, TextValue, TmpfsMount};
 pub use ports::{ContainerPort, HostPort};
 
+#[allow(unused_imports)]
+pub(crate) use binds::{VolumeBinds, mounts, volume_binds};
 #[allow(unused_imports)]
 pub(crate) use bytes::{parse_bytes, parse_swap_bytes};
 #[allow(unused_imports)]
