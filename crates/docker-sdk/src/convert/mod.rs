@@ -27,6 +27,7 @@
 //! | `device_read_bps`, … | [`DeviceRate`] | `throttle_devices` | `BlkioDevice*` |
 //! | `device_requests` | [`DeviceRequest`] | `device_requests` | `DeviceRequests` |
 //! | `command`, `entrypoint` | [`Command`] | `command`, `entrypoint` | `Cmd`, `Entrypoint` |
+//! | `healthcheck` | [`Healthcheck`] | `healthcheck` | `Healthcheck` |
 
 // The container builder that calls the converters is written separately;
 // until it lands they are only reached from the tests (which call them in
@@ -38,6 +39,7 @@ mod bytes;
 mod command;
 mod devices;
 mod env;
+mod health;
 mod ports;
 
 pub use binds::{DriverConfig, MountKind, MountSpec, VolumeBind, VolumeSpec};
@@ -45,6 +47,7 @@ pub use bytes::ByteSize;
 pub use command::Command;
 pub use devices::{Device, DeviceRate, DeviceRequest, WeightDevice};
 pub use env::{EnvValue, EnvVar, ExtraHost, Label, Sysctl, TextValue, TmpfsMount};
+pub use health::Healthcheck;
 pub use ports::{ContainerPort, HostPort};
 
 #[allow(unused_imports)]
@@ -59,6 +62,8 @@ pub(crate) use devices::{
 };
 #[allow(unused_imports)]
 pub(crate) use env::{environment, extra_hosts, labels, sysctls, tmpfs};
+#[allow(unused_imports)]
+pub(crate) use health::healthcheck;
 #[allow(unused_imports)]
 pub(crate) use ports::{PortBindings, exposed_ports, port_bindings};
 
