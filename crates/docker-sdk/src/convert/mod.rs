@@ -28,6 +28,25 @@
 //! | `device_requests` | [`DeviceRequest`] | `device_requests` | `DeviceRequests` |
 //! | `command`, `entrypoint` | [`Command`] | `command`, `entrypoint` | `Cmd`, `Entrypoint` |
 //! | `healthcheck` | [`Healthcheck`] | `healthcheck` | `Healthcheck` |
+//! | `restart_policy` | [`RestartPolicy`] | `restart_policy` | `RestartPolicy` |
+//! | `ulimits` | [`Ulimit`] | `ulimits` | `Ulimits` |
+//! | `log_config` | [`LogConfig`] | `log_config` | `LogConfig` |
+//!
+//! ```
+//! use docker_sdk::convert::{ByteSize, ContainerPort, HostPort, RestartPolicy};
+//!
+//! let ports: Vec<(ContainerPort, HostPort)> = vec![
+//!     ("2222/tcp".into(), 3333.into()),
+//!     (8080.into(), HostPort::Random),
+//!     ("53/udp".into(), ("127.0.0.1", 5353).into()),
+//!     ("1111/tcp".into(), vec![1234, 4567].into()),
+//! ];
+//! assert_eq!(ports.len(), 4);
+//! let memory: ByteSize = "128m".into();
+//! let restart: RestartPolicy = "on-failure:5".parse()?;
+//! # let _ = (memory, restart);
+//! # Ok::<(), docker_sdk::Error>(())
+//! ```
 
 // The container builder that calls the converters is written separately;
 // until it lands they are only reached from the tests (which call them in
@@ -41,6 +60,7 @@ mod devices;
 mod env;
 mod health;
 mod ports;
+mod resources;
 
 pub use binds::{DriverConfig, MountKind, MountSpec, VolumeBind, VolumeSpec};
 pub use bytes::ByteSize;
@@ -49,6 +69,7 @@ pub use devices::{Device, DeviceRate, DeviceRequest, WeightDevice};
 pub use env::{EnvValue, EnvVar, ExtraHost, Label, Sysctl, TextValue, TmpfsMount};
 pub use health::Healthcheck;
 pub use ports::{ContainerPort, HostPort};
+pub use resources::{LogConfig, RestartPolicy, Ulimit};
 
 #[allow(unused_imports)]
 pub(crate) use binds::{VolumeBinds, mounts, volume_binds};
@@ -66,6 +87,8 @@ pub(crate) use env::{environment, extra_hosts, labels, sysctls, tmpfs};
 pub(crate) use health::healthcheck;
 #[allow(unused_imports)]
 pub(crate) use ports::{PortBindings, exposed_ports, port_bindings};
+#[allow(unused_imports)]
+pub(crate) use resources::{log_config, restart_policy, ulimits};
 
 #[cfg(test)]
 mod test_support;
