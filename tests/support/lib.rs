@@ -263,3 +263,13 @@ fn append_dir(tar: &mut tar::Builder<Vec<u8>>, path: &str, mode: u32) -> std::io
     header.set_entry_type(tar::EntryType::Directory);
     tar.append_data(&mut header, path, std::io::empty())
 }
+
+/// A `docker-sdk` client on the engine under test (API negotiated).
+pub fn docker() -> docker_sdk::DockerClient {
+    let host = format!("unix://{}", engine_socket().display());
+    let environment: docker_sdk::Environment = [("DOCKER_HOST", host)].into_iter().collect();
+    docker_sdk::DockerClient::builder()
+        .from_environment(environment)
+        .build()
+        .expect("a docker-sdk client for the engine socket")
+}

@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use docker_sdk::stream::LogOutput;
 use docker_sdk::{DockerClient, Filters};
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -73,6 +74,16 @@ async fn run(op: &str, params: &HashMap<String, String>) -> Result<Value, BoxErr
             let label = params.get("label").ok_or("list needs label=key=value")?;
             list(&docker, param(params, "n", 50)?, label).await
         }
+        "lifecycle" => {
+            let image = params.get("image").map_or("busybox:latest", String::as_str);
+            lifecycle(&docker, param(params, "n", 20)?, image).await
+        }
+        "logs" => logs(&docker, params.get("id").ok_or("logs needs id=…")?).await,
+        "archive" => {
+            let id = params.get("id").ok_or("archive needs id=…")?;
+            let path = params.get("path").ok_or("archive needs path=…")?;
+            archive(&docker, id, path).await
+        }
         other => Err(format!("op {other:?} is not implemented yet").into()),
     }
 }
@@ -107,9 +118,70 @@ async fn list(docker: &DockerClient, n: usize, label: &str) -> Result<Value, Box
         count = listed.len();
     }
     let elapsed = started.elapsed().as_secs_f64();
-    calls.sort();
-    let median_ms = calls
-        .get(calls.len() / 2)
-        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
-    Ok(json!({ "n": n, "elapsed_s": elapsed, "count": count, "median_ms": median_ms }))
+    Ok(json!({ "n": n, "elapsed_s": elapsed, "count": count, "median_ms": median_ms(calls) }))
+}
+
+fn median_ms(mut samples: Vec<Duration>) -> f64 {
+    samples.sort();
+    samples
+        .get(samples.len() / 2)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+async fn lifecycle(docker: &DockerClient, n: usize, image: &str) -> Result<Value, BoxError> {
+    let started = Instant::now();
+    let mut cycles = Vec::with_capacity(n);
+    for _ in 0..n {
+        let cycle = Instant::now();
+        let container = docker
+            .containers()
+            .create(image)
+            .command(["true"])
+            .labels([("bench", "1")])
+            .send()
+            .await?;
+        container.start().await?;
+        container.wait().send().await?;
+        container.remove().send().await?;
+        cycles.push(cycle.elapsed());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let cycles_ms: Vec<f64> = cycles.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    Ok(json!({ "n": n, "elapsed_s": elapsed, "median_ms": median_ms(cycles), "cycles_ms": cycles_ms }))
+}
+
+async fn logs(docker: &DockerClient, id: &str) -> Result<Value, BoxError> {
+    let started = Instant::now();
+    let container = docker.containers().get(id).await?;
+    let mut output = container.logs().stream().await?;
+    let (mut stdout, mut stderr) = (0usize, 0usize);
+    while let Some(piece) = output.try_next().await? {
+        match piece {
+            LogOutput::StdErr(bytes) => stderr += bytes.len(),
+            other => stdout += other.as_bytes().len(),
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let payload = stdout + stderr;
+    Ok(json!({
+        "elapsed_s": elapsed,
+        "payload_bytes": payload,
+        "stdout_bytes": stdout,
+        "stderr_bytes": stderr,
+        "demuxed": true,
+        "mib_per_s": payload as f64 / (1024.0 * 1024.0) / elapsed,
+    }))
+}
+
+async fn archive(docker: &DockerClient, id: &str, path: &str) -> Result<Value, BoxError> {
+    let started = Instant::now();
+    let container = docker.containers().get(id).await?;
+    let (archive, _stat) = container.get_archive(path).await?;
+    let bytes = archive
+        .try_fold(0usize, |n, chunk| async move { Ok(n + chunk.len()) })
+        .await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    Ok(
+        json!({ "elapsed_s": elapsed, "bytes": bytes, "mib_per_s": bytes as f64 / (1024.0 * 1024.0) / elapsed }),
+    )
 }

@@ -274,20 +274,87 @@ impl DockerClient {
     where
         Fut: Future<Output = std::result::Result<ResponseValue<T>, RawError>>,
     {
+        self.respond_within(operation, version, Some(self.inner.timeout), send)
+            .await
+    }
+
+    /// As [`Self::call`], with the caller's timeout instead of the client's:
+    /// `None` waits as long as the engine takes (docker-py's `wait()`).
+    pub(crate) async fn call_within<'a, T, F, Fut>(
+        &'a self,
+        operation: &'static str,
+        timeout: Option<Duration>,
+        send: F,
+    ) -> Result<T>
+    where
+        F: FnOnce(&'a api::Client) -> Fut,
+        Fut: Future<Output = std::result::Result<ResponseValue<T>, RawError>>,
+    {
+        let api = self.api().await?;
+        let response = self
+            .respond_within(operation, Some(api.version), timeout, send(&api.client))
+            .await?;
+        Ok(response.into_inner())
+    }
+
+    /// As [`Self::call`] for a call whose `304 Not Modified` means "already
+    /// so" (starting a started container, stopping a stopped one), which
+    /// docker-py treats as success.
+    pub(crate) async fn call_idempotent<'a, F, Fut>(
+        &'a self,
+        operation: &'static str,
+        timeout: Option<Duration>,
+        send: F,
+    ) -> Result<()>
+    where
+        F: FnOnce(&'a api::Client) -> Fut,
+        Fut: Future<Output = std::result::Result<ResponseValue<()>, RawError>>,
+    {
+        let api = self.api().await?;
+        let send = send(&api.client);
+        let tolerant = async move {
+            match send.await {
+                Err(docker_engine_api::Error::UnexpectedResponse(response))
+                    if response.status() == reqwest::StatusCode::NOT_MODIFIED =>
+                {
+                    Ok(ResponseValue::new(
+                        (),
+                        response.status(),
+                        response.headers().clone(),
+                    ))
+                }
+                other => other,
+            }
+        };
+        self.respond_within(operation, Some(api.version), timeout, tolerant)
+            .await?;
+        Ok(())
+    }
+
+    /// [`Self::respond`] with the caller's timeout (`None`: none at all).
+    pub(crate) async fn respond_within<T, Fut>(
+        &self,
+        operation: &'static str,
+        version: Option<ApiVersion>,
+        timeout: Option<Duration>,
+        send: Fut,
+    ) -> Result<T>
+    where
+        Fut: Future<Output = std::result::Result<T, RawError>>,
+    {
         let span = tracing::debug_span!("docker", operation, api_version = tracing::field::Empty);
         if let Some(version) = version {
             span.record("api_version", tracing::field::display(version));
         }
-        match tokio::time::timeout(self.inner.timeout, send)
-            .instrument(span)
-            .await
-        {
-            Err(_elapsed) => Err(Error::Timeout {
-                operation,
-                after: self.inner.timeout,
-            }),
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(error)) => {
+        let outcome = match timeout {
+            Some(after) => tokio::time::timeout(after, send.instrument(span))
+                .await
+                .map_err(|_elapsed| Error::Timeout { operation, after })?,
+            None => send.instrument(span).await,
+        };
+        match outcome {
+            Ok(response) => Ok(response),
+            Err(error) => {
                 let host = self.inner.host.to_string();
                 Err(Call {
                     host: &host,

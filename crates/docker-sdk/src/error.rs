@@ -160,6 +160,12 @@ pub struct BuildError {
     pub build_log: Vec<serde_json::Value>,
 }
 
+impl From<std::convert::Infallible> for Error {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 /// The SDK's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -297,6 +303,18 @@ impl Call<'_> {
         Error::Transport {
             host: self.host.to_owned(),
             message,
+        }
+    }
+
+    /// A broken stream: reqwest's errors keep their diagnosis when wrapped in
+    /// `io::Error` to share a stream type with hijacked connections.
+    pub(crate) fn io(self, error: &std::io::Error) -> Error {
+        if let Some(inner) = error.get_ref().and_then(|e| e.downcast_ref::<reqwest::Error>()) {
+            return self.transport(inner);
+        }
+        Error::Transport {
+            host: self.host.to_owned(),
+            message: format!("{} broke off: {error}", self.operation),
         }
     }
 

@@ -119,7 +119,7 @@ impl DockerClient {
 /// A point in time for `events`: a `SystemTime`, or Unix seconds. Sent as
 /// whole seconds, as docker-py sends them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EventTime(i64);
+pub struct EventTime(pub(crate) i64);
 
 impl From<SystemTime> for EventTime {
     fn from(time: SystemTime) -> Self {

@@ -193,6 +193,13 @@ fn map_bind(source: &str, bind: &VolumeBind) -> Result<(String, String)> {
             "the host path or volume name contains \":\" (only a Windows drive may)".into(),
         ));
     }
+    if split_fields(&bind.bind).len() != 1 {
+        return Err(invalid(
+            "the container path contains \":\"; give a mode with VolumeBind::mode, \
+             or use the \"/host:/container:mode\" list form"
+                .into(),
+        ));
+    }
     check_target(&bind.bind).map_err(invalid)?;
     let mut mode = bind.mode.clone();
     if let Some(propagation) = &bind.propagation {

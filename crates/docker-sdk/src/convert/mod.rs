@@ -48,11 +48,6 @@
 //! # Ok::<(), docker_sdk::Error>(())
 //! ```
 
-// The container builder that calls the converters is written separately;
-// until it lands they are only reached from the tests (which call them in
-// their own files, so the re-exports below are unused for now too).
-#![cfg_attr(not(test), allow(dead_code))]
-
 mod binds;
 mod bytes;
 mod command;
@@ -71,23 +66,15 @@ pub use health::Healthcheck;
 pub use ports::{ContainerPort, HostPort};
 pub use resources::{LogConfig, RestartPolicy, Ulimit};
 
-#[allow(unused_imports)]
-pub(crate) use binds::{VolumeBinds, mounts, volume_binds};
-#[allow(unused_imports)]
+pub(crate) use binds::{mounts, volume_binds};
 pub(crate) use bytes::{parse_bytes, parse_swap_bytes};
-#[allow(unused_imports)]
-pub(crate) use command::{command, entrypoint, split_command};
-#[allow(unused_imports)]
+pub(crate) use command::{command, entrypoint};
 pub(crate) use devices::{
     blkio_weight_devices, device_cgroup_rules, device_requests, devices, throttle_devices,
 };
-#[allow(unused_imports)]
 pub(crate) use env::{environment, extra_hosts, labels, sysctls, tmpfs};
-#[allow(unused_imports)]
 pub(crate) use health::healthcheck;
-#[allow(unused_imports)]
-pub(crate) use ports::{PortBindings, exposed_ports, port_bindings};
-#[allow(unused_imports)]
+pub(crate) use ports::port_bindings;
 pub(crate) use resources::{log_config, restart_policy, ulimits};
 
 #[cfg(test)]

@@ -268,6 +268,8 @@ pub(crate) fn port_bindings(ports: &[(ContainerPort, HostPort)]) -> Result<PortB
 
 /// docker-py's `create_container(ports=[...])`: the ports to expose,
 /// without publishing them, as `"<port>/<protocol>"` keys.
+// Services (`EndpointSpec`) publish ports without binding them; they will use it.
+#[allow(dead_code)]
 pub(crate) fn exposed_ports(ports: &[ContainerPort]) -> Result<Vec<String>> {
     let mut all = std::collections::BTreeSet::new();
     for port in ports {

@@ -81,6 +81,24 @@ impl RestartPolicy {
     }
 }
 
+/// `"always"`, `"on-failure:5"`, …: the builders take a string where they
+/// take a policy, and report a bad one when the request is built.
+impl TryFrom<&str> for RestartPolicy {
+    type Error = Error;
+
+    fn try_from(text: &str) -> Result<Self> {
+        text.parse()
+    }
+}
+
+impl TryFrom<String> for RestartPolicy {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<Self> {
+        text.parse()
+    }
+}
+
 impl FromStr for RestartPolicy {
     type Err = Error;
 

@@ -1,7 +1,15 @@
 //! Containers: the collection (`client.containers()`) and its objects.
 //!
-//! This module starts with listing and getting; running, creating and every
-//! container method arrive with the containers issue.
+//! The collection creates, runs, finds and prunes containers; a
+//! [`Container`] is one of them, with docker-py's methods. Each concern has
+//! its module: the lifecycle calls, logs and attach, exec, archives, stats.
+
+mod archive;
+mod create;
+mod exec;
+mod lifecycle;
+mod logs;
+mod stats;
 
 use std::collections::HashMap;
 
@@ -9,6 +17,13 @@ use crate::DockerClient;
 use crate::api::types;
 use crate::error::{Error, Result};
 use crate::filters::Filters;
+
+pub use archive::{ArchiveStream, PathStat};
+pub use create::{ContainerBuilder, Create, Run};
+pub use exec::{Exec, ExecOutput, ExecRun, ExecSocket};
+pub use lifecycle::{Commit, Remove, Signal, Stop, Wait};
+pub use logs::{Attach, AttachSocket, Logs};
+pub use stats::{Stats, StatsStream};
 
 /// Containers on the engine (docker-py's `client.containers`).
 #[derive(Clone, Debug)]
@@ -57,9 +72,30 @@ impl Containers {
                 api.container_inspect().id(id_or_name).send()
             })
             .await?;
-        Ok(Container {
-            client: self.client.clone(),
-            attrs: ContainerAttrs::Inspect(Box::new(inspect)),
+        Ok(Container::from_inspect(self.client.clone(), inspect))
+    }
+
+    /// Removes stopped containers (`docker container prune`), those matching
+    /// `filters` if any (`until`, `label`).
+    ///
+    /// # Errors
+    ///
+    /// The engine's refusal, such as a prune already running (409).
+    pub async fn prune(&self, filters: impl Into<Filters>) -> Result<Pruned> {
+        let filters = filters.into().to_query();
+        let pruned = self
+            .client
+            .call("containers.prune", |api| {
+                let mut request = api.container_prune();
+                if let Some(filters) = filters {
+                    request = request.filters(filters);
+                }
+                request.send()
+            })
+            .await?;
+        Ok(Pruned {
+            deleted: pruned.containers_deleted.unwrap_or_default(),
+            space_reclaimed: pruned.space_reclaimed.unwrap_or_default(),
         })
     }
 
@@ -184,7 +220,114 @@ impl ListContainers {
     }
 }
 
+/// What [`Containers::prune`] removed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// The ids of the removed containers.
+    pub deleted: Vec<String>,
+    /// Bytes freed.
+    pub space_reclaimed: i64,
+}
+
 impl Container {
+    pub(crate) fn from_inspect(client: DockerClient, inspect: types::ContainerInspectResponse) -> Self {
+        Container {
+            client,
+            attrs: ContainerAttrs::Inspect(Box::new(inspect)),
+        }
+    }
+
+    /// The client this container belongs to.
+    pub fn client(&self) -> &DockerClient {
+        &self.client
+    }
+
+    /// The full inspect, fetched now when the container came from a sparse
+    /// list. Later calls keep using the attributes as they were.
+    async fn inspected(&self) -> Result<std::borrow::Cow<'_, types::ContainerInspectResponse>> {
+        match &self.attrs {
+            ContainerAttrs::Inspect(inspect) => Ok(std::borrow::Cow::Borrowed(inspect)),
+            ContainerAttrs::Summary(_) => {
+                let id = self.id();
+                let inspect = self
+                    .client
+                    .call("containers.get", |api| api.container_inspect().id(id).send())
+                    .await?;
+                Ok(std::borrow::Cow::Owned(inspect))
+            }
+        }
+    }
+
+    /// Whether the container has a TTY, whose output is raw rather than
+    /// multiplexed.
+    async fn has_tty(&self) -> Result<bool> {
+        let inspect = self.inspected().await?;
+        Ok(inspect.config.as_ref().is_some_and(|c| c.tty))
+    }
+
+    /// The id of the container's image.
+    pub fn image_id(&self) -> Option<&str> {
+        match &self.attrs {
+            ContainerAttrs::Inspect(inspect) => inspect.image.as_deref(),
+            ContainerAttrs::Summary(summary) => summary.image_id.as_deref(),
+        }
+    }
+
+    /// The container's status, as `docker ps` says it: `created`,
+    /// `running`, `paused`, `restarting`, `removing`, `exited` or `dead`.
+    pub fn status(&self) -> Option<String> {
+        match &self.attrs {
+            ContainerAttrs::Inspect(inspect) => inspect
+                .state
+                .as_ref()
+                .and_then(|s| s.status)
+                .map(|s| s.to_string()),
+            ContainerAttrs::Summary(summary) => summary.state.map(|s| s.to_string()),
+        }
+    }
+
+    /// The health check's verdict (`starting`, `healthy`, `unhealthy`), or
+    /// `unknown` when the container has no health check (docker-py's
+    /// `health`).
+    pub fn health(&self) -> String {
+        let status = match &self.attrs {
+            ContainerAttrs::Inspect(inspect) => inspect
+                .state
+                .as_ref()
+                .and_then(|s| s.health.as_ref())
+                .and_then(|h| h.status)
+                .map(|s| s.to_string()),
+            ContainerAttrs::Summary(summary) => summary
+                .health
+                .as_ref()
+                .and_then(|h| h.status)
+                .map(|s| s.to_string()),
+        };
+        match status.as_deref() {
+            None | Some("none") => "unknown".to_owned(),
+            Some(status) => status.to_owned(),
+        }
+    }
+
+    /// The published ports: container port (`80/tcp`) to the host
+    /// addresses bound to it (docker-py's `ports`). Empty for a sparse list
+    /// entry; [`Container::reload`] first.
+    pub fn ports(&self) -> HashMap<String, Vec<types::PortBinding>> {
+        let ContainerAttrs::Inspect(inspect) = &self.attrs else {
+            return HashMap::new();
+        };
+        let ports = inspect.network_settings.as_ref().and_then(|n| n.ports.clone());
+        ports
+            .map(|ports| {
+                ports
+                    .0
+                    .into_iter()
+                    .map(|(k, v)| (k, v.unwrap_or_default()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// What the engine said about the container when it was fetched.
     pub fn attrs(&self) -> &ContainerAttrs {
         &self.attrs
