@@ -597,6 +597,29 @@ async fn lifecycle_methods() -> TestResult {
         .await?;
     assert!(bytes > 1024 * 1024, "an export holds busybox: {bytes} bytes");
 
+    let warnings = container
+        .update()
+        .mem_limit("128m")
+        .memswap_limit(-1)
+        .cpu_shares(512)
+        .restart_policy("on-failure:2")
+        .send()
+        .await?;
+    container.reload().await?;
+    let docker_sdk::ContainerAttrs::Inspect(inspect) = container.attrs() else {
+        return Err("reload inspects".into());
+    };
+    let host_config = inspect.host_config.as_ref().ok_or("no HostConfig")?;
+    assert_eq!(host_config.memory, 128 * 1024 * 1024, "{warnings:?}");
+    assert_eq!(host_config.cpu_shares, Some(512));
+    let restart = host_config.restart_policy.as_ref().ok_or("no restart policy")?;
+    assert_eq!(restart.maximum_retry_count, Some(2));
+    let bad = container.update().mem_limit("lots").send().await;
+    assert!(
+        matches!(&bad, Err(Error::InvalidArgument { argument, .. }) if argument == "mem_limit"),
+        "{bad:?}"
+    );
+
     container.restart().timeout(Duration::from_secs(1)).send().await?;
     container.reload().await?;
     assert_eq!(container.status().as_deref(), Some("running"));

@@ -14,7 +14,10 @@ use serde_json::{Value, json};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-#[tokio::main]
+// One process, one workload: the SDK's docs recommend a current-thread
+// runtime for programs that read one big stream at a time (logs, archives),
+// where a multi-thread runtime wakes another thread for every chunk.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
     let op = args.next().unwrap_or_default();

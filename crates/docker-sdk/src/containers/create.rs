@@ -925,3 +925,194 @@ fn parse_enum<T: serde::de::DeserializeOwned>(argument: &str, value: &str, accep
     serde_json::from_value(serde_json::Value::String(value.to_owned()))
         .map_err(|_| Error::invalid_argument(argument, format!("{value:?} is not one of {accepted}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::convert::VolumeBind;
+
+    fn create() -> ContainerBuilder<Create> {
+        let client = DockerClient::builder()
+            .base_url("unix:///nonexistent/docker.sock")
+            .build()
+            .expect("a client needs no engine to be built");
+        client.containers().create("busybox")
+    }
+
+    fn body(builder: ContainerBuilder<Create>) -> Value {
+        let body = builder.options.body().expect("a valid body");
+        serde_json::to_value(body).expect("bodies serialise")
+    }
+
+    #[test]
+    fn keywords_land_where_docker_py_puts_them() {
+        type Case = (
+            &'static str,
+            fn(ContainerBuilder<Create>) -> ContainerBuilder<Create>,
+            Value,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "/Cmd",
+                |b| b.command("echo 'hello world'"),
+                json!(["echo", "hello world"]),
+            ),
+            (
+                "/Cmd",
+                |b| b.command(["sh", "-c", "exit 1"]),
+                json!(["sh", "-c", "exit 1"]),
+            ),
+            ("/Entrypoint", |b| b.entrypoint(""), json!([""])),
+            (
+                "/Env",
+                |b| b.environment([("A", "1")]).environment(["B=2"]),
+                json!(["A=1", "B=2"]),
+            ),
+            ("/Labels", |b| b.labels(["flag"]), json!({ "flag": "" })),
+            (
+                "/ExposedPorts",
+                |b| b.port(80, 8080).port("53/udp", HostPort::Random),
+                json!({ "80/tcp": {}, "53/udp": {} }),
+            ),
+            (
+                "/HostConfig/PortBindings/80~1tcp",
+                |b| b.port(80, ("127.0.0.1", 8080)),
+                json!([{ "HostIp": "127.0.0.1", "HostPort": "8080" }]),
+            ),
+            (
+                "/HostConfig/PortBindings/80~1tcp",
+                |b| b.port(80, HostPort::Random),
+                json!([{ "HostIp": "", "HostPort": "" }]),
+            ),
+            (
+                "/HostConfig/Binds",
+                |b| b.volume("/srv", "/data"),
+                json!(["/srv:/data:rw"]),
+            ),
+            (
+                "/HostConfig/Binds",
+                |b| b.volume("cache", VolumeBind::new("/c").read_only(true)),
+                json!(["cache:/c:ro"]),
+            ),
+            (
+                "/Volumes",
+                |b| b.volumes(["/srv:/data:ro"]),
+                json!({ "/data": {} }),
+            ),
+            ("/HostConfig/Memory", |b| b.mem_limit("128m"), json!(134_217_728)),
+            ("/HostConfig/Memory", |b| b, json!(0)),
+            ("/HostConfig/MemorySwap", |b| b.memswap_limit(-1), json!(-1)),
+            ("/HostConfig/ShmSize", |b| b.shm_size("1g"), json!(1_073_741_824)),
+            (
+                "/HostConfig/RestartPolicy",
+                |b| b.restart_policy("on-failure:3"),
+                json!({ "Name": "on-failure", "MaximumRetryCount": 3 }),
+            ),
+            (
+                "/HostConfig/Devices/0",
+                |b| b.devices(["/dev/sda:/dev/xvda:r"]),
+                json!({ "PathOnHost": "/dev/sda", "PathInContainer": "/dev/xvda", "CgroupPermissions": "r" }),
+            ),
+            (
+                "/HostConfig/ExtraHosts",
+                |b| b.extra_hosts([("db", "10.0.0.2")]),
+                json!(["db:10.0.0.2"]),
+            ),
+            (
+                "/HostConfig/Links",
+                |b| b.link("db", Some("database")).link("cache", None),
+                json!(["db:database", "cache:cache"]),
+            ),
+            (
+                "/HostConfig/CapAdd",
+                |b| b.cap_add(["NET_ADMIN"]),
+                json!(["NET_ADMIN"]),
+            ),
+            ("/HostConfig/ReadonlyRootfs", |b| b.read_only(true), json!(true)),
+            ("/HostConfig/CgroupnsMode", |b| b.cgroupns("host"), json!("host")),
+            (
+                "/HostConfig/NetworkMode",
+                |b| b.network("backend"),
+                json!("backend"),
+            ),
+            (
+                "/NetworkingConfig/EndpointsConfig/backend/Aliases",
+                |b| {
+                    let endpoint = types::EndpointSettings {
+                        aliases: Some(vec!["api".into()]),
+                        ..Default::default()
+                    };
+                    b.network("backend").networking_config("backend", endpoint)
+                },
+                json!(["api"]),
+            ),
+            (
+                "/StopTimeout",
+                |b| b.stop_timeout(Duration::from_secs(3)),
+                json!(3),
+            ),
+            (
+                "/Healthcheck/Test",
+                |b| b.healthcheck("true"),
+                json!(["CMD-SHELL", "true"]),
+            ),
+        ];
+        for (pointer, build, expected) in cases {
+            let body = body(build(create()));
+            assert_eq!(body.pointer(pointer), Some(&expected), "{pointer} in {body}");
+        }
+    }
+
+    #[test]
+    fn attach_flags_follow_detach_and_stdin_open() {
+        let attached = body(create().stdin_open(true));
+        assert_eq!(
+            (
+                &attached["AttachStdin"],
+                &attached["AttachStdout"],
+                &attached["OpenStdin"],
+                &attached["StdinOnce"]
+            ),
+            (&json!(true), &json!(true), &json!(true), &json!(true))
+        );
+        let mut detached = create().stdin_open(true);
+        detached.options.detach = true;
+        let detached = body(detached);
+        assert_eq!(
+            (
+                &detached["AttachStdin"],
+                &detached["AttachStdout"],
+                &detached["OpenStdin"],
+                &detached["StdinOnce"]
+            ),
+            (&json!(false), &json!(false), &json!(true), &json!(false))
+        );
+    }
+
+    #[test]
+    fn contradictory_network_options_are_refused() {
+        type Case = (
+            &'static str,
+            fn(ContainerBuilder<Create>) -> ContainerBuilder<Create>,
+        );
+        let cases: Vec<Case> = vec![
+            ("network", |b| b.network("a").network_mode("host")),
+            ("networking_config", |b| {
+                b.networking_config("a", Default::default())
+            }),
+            ("networking_config", |b| {
+                b.network("a").networking_config("b", Default::default())
+            }),
+            ("cgroupns", |b| b.cgroupns("shared")),
+            ("isolation", |b| b.isolation("vm")),
+        ];
+        for (argument, build) in cases {
+            match build(create()).options.body() {
+                Err(Error::InvalidArgument { argument: named, .. }) => assert_eq!(named, argument),
+                other => panic!("{argument}: {other:?}"),
+            }
+        }
+    }
+}

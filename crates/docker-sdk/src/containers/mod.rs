@@ -10,6 +10,7 @@ mod exec;
 mod lifecycle;
 mod logs;
 mod stats;
+mod update;
 
 use std::collections::HashMap;
 
@@ -24,6 +25,7 @@ pub use exec::{Exec, ExecOutput, ExecRun, ExecSocket};
 pub use lifecycle::{Commit, Remove, Signal, Stop, Wait};
 pub use logs::{Attach, AttachSocket, Logs};
 pub use stats::{Stats, StatsStream};
+pub use update::Update;
 
 /// Containers on the engine (docker-py's `client.containers`).
 #[derive(Clone, Debug)]
