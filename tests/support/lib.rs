@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub mod daemon;
+pub mod registry;
 
 use docker_engine_api::v1_41::{self, types};
 use futures::TryStreamExt;

@@ -11,10 +11,11 @@ use tokio::sync::OnceCell;
 use tracing::Instrument;
 
 use crate::api::{self, types};
-use crate::collections::{Configs, Images, Networks, Nodes, Plugins, Secrets, Services, Swarm, Volumes};
+use crate::collections::{Configs, Networks, Nodes, Plugins, Secrets, Services, Swarm, Volumes};
 use crate::config::{DockerHost, EnvConfig, Environment};
 use crate::containers::Containers;
 use crate::error::{Call, Error, Result};
+use crate::images::Images;
 use crate::secret::Secret;
 use crate::tls::TlsConfig;
 use crate::transport::{self, SshTunnel};

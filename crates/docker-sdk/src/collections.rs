@@ -1,6 +1,6 @@
 //! The handles `DockerClient` gives out for the kinds of object whose
-//! methods are still to come (images, networks and volumes, the swarm
-//! family, plugins). Each holds a clone of the client. Containers have a
+//! methods are still to come (networks and volumes, the swarm family,
+//! plugins). Each holds a clone of the client. Containers and images have a
 //! module of their own.
 
 use crate::DockerClient;
@@ -27,10 +27,6 @@ macro_rules! collection {
     };
 }
 
-collection!(
-    /// Images on the engine (docker-py's `client.images`).
-    Images
-);
 collection!(
     /// Networks on the engine (docker-py's `client.networks`).
     Networks

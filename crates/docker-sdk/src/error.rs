@@ -124,6 +124,16 @@ pub enum Error {
         message: String,
     },
 
+    /// The engine reported a failure in the middle of a streamed answer: a
+    /// pull, push or load that went wrong after it had started.
+    #[error("{operation} failed: {message}")]
+    Stream {
+        /// The operation whose stream it was.
+        operation: &'static str,
+        /// The engine's message.
+        message: String,
+    },
+
     /// A container run without `detach` exited with a non-zero status.
     #[error(transparent)]
     Container(Box<ContainerError>),
@@ -197,6 +207,7 @@ impl Error {
             | Error::ImageNotFound { explanation }
             | Error::Conflict { explanation }
             | Error::Api { explanation, .. } => Some(explanation),
+            Error::Stream { message, .. } => Some(message),
             _ => None,
         }
     }

@@ -40,6 +40,7 @@ pub mod containers;
 pub mod convert;
 mod error;
 mod filters;
+pub mod images;
 mod secret;
 pub mod stream;
 mod system;
@@ -54,12 +55,13 @@ pub mod api {
 }
 
 pub use client::{DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, DockerClient, DockerClientBuilder, Ping};
-pub use collections::{Configs, Images, Networks, Nodes, Plugins, Secrets, Services, Swarm, Volumes};
+pub use collections::{Configs, Networks, Nodes, Plugins, Secrets, Services, Swarm, Volumes};
 pub use config::{DockerHost, EnvConfig, Environment};
 pub use containers::{Container, ContainerAttrs, Containers};
 pub use docker_engine_api as raw;
 pub use error::{BuildError, ContainerError, Error, Result};
 pub use filters::{FilterValue, Filters};
+pub use images::{Image, Images};
 pub use secret::Secret;
 pub use system::{EventStream, EventTime, EventsBuilder, Login, LoginBuilder};
 pub use tls::TlsConfig;

@@ -29,7 +29,11 @@ impl std::fmt::Debug for ArchiveStream {
 }
 
 impl ArchiveStream {
-    fn new(body: docker_engine_api::ByteStream, operation: &'static str, host: String) -> Self {
+    pub(crate) fn from_body(
+        body: docker_engine_api::ByteStream,
+        operation: &'static str,
+        host: String,
+    ) -> Self {
         ArchiveStream {
             body: Box::pin(io_stream(body)),
             operation,
@@ -128,7 +132,7 @@ impl Container {
                 message: "the engine sent no X-Docker-Container-Path-Stat header".to_owned(),
             })
             .and_then(|value| PathStat::from_header(value.as_bytes()))?;
-        let archive = ArchiveStream::new(response.into_inner(), operation, client.host().to_string());
+        let archive = ArchiveStream::from_body(response.into_inner(), operation, client.host().to_string());
         Ok((archive, stat))
     }
 
@@ -176,7 +180,7 @@ impl Container {
                 api.client.container_export().id(self.id()).send(),
             )
             .await?;
-        Ok(ArchiveStream::new(
+        Ok(ArchiveStream::from_body(
             response.into_inner(),
             operation,
             client.host().to_string(),
