@@ -27,6 +27,21 @@ pub fn run(root: &Path) -> Result<ExitCode> {
             &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
         )
     })?;
+    step("the facade built on the oldest API version (v1_41)", || {
+        let args = [
+            "clippy",
+            "-p",
+            "docker-sdk",
+            "--no-default-features",
+            "--features",
+            "v1_41",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ];
+        command(root, "cargo", &args)
+    })?;
     step("tests, with every API version", || {
         command(root, "cargo", &["test", "--workspace", "--all-features"])
     })?;

@@ -32,6 +32,10 @@
 //! from the multi-thread runtime.
 
 #![warn(missing_docs)]
+// Literals of generated models end in `..Default::default()` even where
+// they name every field: which fields exist depends on the API version
+// feature the crate is built with.
+#![allow(clippy::needless_update)]
 
 mod client;
 mod collections;
@@ -48,10 +52,11 @@ mod tls;
 mod transport;
 mod version;
 
-/// The generated bindings the facade is built on: the newest API version's
-/// client and models ([`api::types`]).
+/// The generated bindings the facade is built on: the client and models
+/// ([`api::types`]) of the API version chosen by this crate's `v1_NN`
+/// feature (the newest enabled; by default 1.55).
 pub mod api {
-    pub use docker_engine_api::latest::*;
+    include!(concat!(env!("OUT_DIR"), "/api.rs"));
 }
 
 pub use client::{DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, DockerClient, DockerClientBuilder, Ping};

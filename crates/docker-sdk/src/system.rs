@@ -6,12 +6,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures::Stream;
 
+use crate::DockerClient;
 use crate::api::types;
 use crate::error::{Error, Result};
 use crate::filters::Filters;
 use crate::secret::Secret;
 use crate::stream::json_lines;
-use crate::{ApiVersion, DockerClient};
 
 /// The registry docker-py logs in to when none is named.
 pub const DEFAULT_REGISTRY: &str = "docker.io";
@@ -52,12 +52,13 @@ impl DockerClient {
     ///
     /// [`Error::InvalidVersion`], before any request, when the client speaks
     /// an older API; else as [`DockerClient::df`].
+    #[cfg(api_1_42)]
     pub async fn df_of(
         &self,
         kinds: impl IntoIterator<Item = types::SystemDataUsageTypeItem>,
     ) -> Result<types::SystemDataUsageResponse> {
         let api = self
-            .api_at_least(ApiVersion::new(1, 42), "df of chosen object types")
+            .api_at_least(crate::ApiVersion::new(1, 42), "df of chosen object types")
             .await?;
         let kinds: Vec<_> = kinds.into_iter().collect();
         self.call_with(api, "df", |client| client.system_data_usage().type_(kinds).send())

@@ -21,12 +21,40 @@ pub struct ApiVersion {
     minor: u16,
 }
 
+/// The minor version build.rs chose, as a number (a const context cannot
+/// call `str::parse`).
+const fn parse_minor(text: &str) -> u16 {
+    let bytes = text.as_bytes();
+    let mut value = 0u16;
+    let mut i = 0;
+    while i < bytes.len() {
+        value = value * 10 + (bytes[i] - b'0') as u16;
+        i += 1;
+    }
+    value
+}
+
+/// A keyword this build of the SDK cannot send: its models are those of an
+/// API version older than the one that added it.
+#[cfg_attr(api_1_45, allow(dead_code))] // every such keyword is known from 1.45 on
+pub(crate) fn needs_newer_build(argument: &str, what: &str, minor: u16) -> Error {
+    Error::invalid_argument(
+        argument,
+        format!(
+            "{what} needs API 1.{minor}, and this build of docker-sdk has the models of {}; \
+             enable its v1_{minor} feature (or a newer one)",
+            ApiVersion::LATEST
+        ),
+    )
+}
+
 impl ApiVersion {
     /// The oldest version this SDK has bindings for.
     pub const MINIMUM: ApiVersion = ApiVersion::new(1, 41);
 
-    /// The version the SDK is built against: the newest it speaks.
-    pub const LATEST: ApiVersion = ApiVersion::new(1, 55);
+    /// The version the SDK is built against (its `v1_NN` feature): the
+    /// newest it speaks.
+    pub const LATEST: ApiVersion = ApiVersion::new(1, parse_minor(env!("DOCKER_SDK_API_MINOR")));
 
     /// `major.minor`.
     pub const fn new(major: u16, minor: u16) -> Self {
@@ -209,8 +237,7 @@ mod tests {
     }
 
     #[test]
-    fn latest_is_the_raw_crates_latest() {
-        let latest = docker_engine_api::latest::Client::API_VERSION;
-        assert_eq!(ApiVersion::LATEST.to_string(), latest);
+    fn latest_is_the_version_of_the_module_built_against() {
+        assert_eq!(ApiVersion::LATEST.to_string(), crate::api::Client::API_VERSION);
     }
 }

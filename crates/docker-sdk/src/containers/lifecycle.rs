@@ -244,7 +244,7 @@ impl Container {
     /// # Errors
     ///
     /// [`Error::NotFound`] when it is gone.
-    pub async fn diff(&self) -> Result<Vec<types::FilesystemChange>> {
+    pub async fn diff(&self) -> Result<Vec<FilesystemChange>> {
         let id = self.id();
         self.client
             .call("containers.diff", |api| api.container_changes().id(id).send())
@@ -265,6 +265,13 @@ impl Container {
         }
     }
 }
+
+/// One change of [`Container::diff`] (the model was renamed in 1.43).
+#[cfg(api_1_43)]
+pub type FilesystemChange = types::FilesystemChange;
+/// One change of [`Container::diff`] (the model was renamed in 1.43).
+#[cfg(not(api_1_43))]
+pub type FilesystemChange = types::ContainerChangeResponseItem;
 
 /// Options of [`Container::stop`] and [`Container::restart`].
 #[derive(Debug)]
@@ -287,6 +294,7 @@ impl Stop<'_> {
 
     /// The signal to stop with instead of the container's stop signal (API
     /// 1.42 and later).
+    #[cfg(api_1_42)]
     pub fn signal(mut self, signal: impl Into<Signal>) -> Self {
         self.signal = Some(signal.into());
         self
@@ -321,6 +329,7 @@ impl Stop<'_> {
                     if let Some(t) = seconds {
                         request = request.t(t);
                     }
+                    #[cfg(api_1_42)]
                     if let Some(signal) = signal {
                         request = request.signal(signal);
                     }
@@ -334,6 +343,7 @@ impl Stop<'_> {
                     if let Some(t) = seconds {
                         request = request.t(t);
                     }
+                    #[cfg(api_1_42)]
                     if let Some(signal) = signal {
                         request = request.signal(signal);
                     }

@@ -22,9 +22,9 @@ use crate::filters::Filters;
 pub use archive::{ArchiveStream, PathStat};
 pub use create::{ContainerBuilder, Create, Run};
 pub use exec::{Exec, ExecOutput, ExecRun, ExecSocket};
-pub use lifecycle::{Commit, Remove, Signal, Stop, Wait};
+pub use lifecycle::{Commit, FilesystemChange, Remove, Signal, Stop, Wait};
 pub use logs::{Attach, AttachSocket, Logs};
-pub use stats::{Stats, StatsStream};
+pub use stats::{Stats, StatsSample, StatsStream};
 pub use update::Update;
 
 /// Containers on the engine (docker-py's `client.containers`).
@@ -284,7 +284,7 @@ impl Container {
                 .as_ref()
                 .and_then(|s| s.status)
                 .map(|s| s.to_string()),
-            ContainerAttrs::Summary(summary) => summary.state.map(|s| s.to_string()),
+            ContainerAttrs::Summary(summary) => summary.state.as_ref().map(ToString::to_string),
         }
     }
 
@@ -299,11 +299,15 @@ impl Container {
                 .and_then(|s| s.health.as_ref())
                 .and_then(|h| h.status)
                 .map(|s| s.to_string()),
+            #[cfg(api_1_52)]
             ContainerAttrs::Summary(summary) => summary
                 .health
                 .as_ref()
                 .and_then(|h| h.status)
                 .map(|s| s.to_string()),
+            // Lists said nothing of health before 1.52.
+            #[cfg(not(api_1_52))]
+            ContainerAttrs::Summary(_) => None,
         };
         match status.as_deref() {
             None | Some("none") => "unknown".to_owned(),

@@ -5,13 +5,23 @@ use std::pin::Pin;
 use futures::Stream;
 
 use super::Container;
+#[cfg(api_1_48)]
 use crate::api::types;
 use crate::error::Result;
 use crate::stream::json_lines;
 
+/// One resource-usage sample. Before 1.48 the swagger had no model for it:
+/// the sample is then the engine's JSON as it came.
+#[cfg(api_1_48)]
+pub type StatsSample = types::ContainerStatsResponse;
+/// One resource-usage sample. Before 1.48 the swagger had no model for it:
+/// the sample is then the engine's JSON as it came.
+#[cfg(not(api_1_48))]
+pub type StatsSample = serde_json::Value;
+
 /// A stream of resource-usage samples, one a second. Dropping it closes the
 /// connection.
-pub type StatsStream = Pin<Box<dyn Stream<Item = Result<types::ContainerStatsResponse>> + Send>>;
+pub type StatsStream = Pin<Box<dyn Stream<Item = Result<StatsSample>> + Send>>;
 
 impl Container {
     /// The container's resource usage (`docker stats`).
@@ -57,7 +67,7 @@ impl Stats<'_> {
     /// # Errors
     ///
     /// [`crate::Error::NotFound`] when the container is gone.
-    pub async fn send(self) -> Result<types::ContainerStatsResponse> {
+    pub async fn send(self) -> Result<StatsSample> {
         use futures::TryStreamExt;
         let mut samples = self.request(false).await?;
         samples.try_next().await?.ok_or_else(|| crate::Error::Decode {

@@ -623,6 +623,14 @@ fn mount(spec: &MountSpec) -> Result<types::Mount> {
         if spec.driver_config.as_ref().is_some_and(|d| d.name.is_empty()) {
             return Err(invalid("the driver name is empty".into()));
         }
+        #[cfg(not(api_1_45))]
+        if spec.subpath.is_some() {
+            return Err(crate::version::needs_newer_build(
+                "mounts",
+                "a volume subpath",
+                45,
+            ));
+        }
         Some(types::MountVolumeOptions {
             no_copy: spec.no_copy,
             labels: (!spec.labels.is_empty()).then(|| spec.labels.iter().cloned().collect::<HashMap<_, _>>()),
@@ -634,6 +642,7 @@ fn mount(spec: &MountSpec) -> Result<types::Mount> {
                     options: (!d.options.is_empty())
                         .then(|| d.options.iter().cloned().collect::<HashMap<_, _>>()),
                 }),
+            #[cfg(api_1_45)]
             subpath: spec.subpath.clone(),
         })
     } else {
@@ -655,6 +664,7 @@ fn mount(spec: &MountSpec) -> Result<types::Mount> {
         Some(types::MountTmpfsOptions {
             size_bytes,
             mode: spec.tmpfs_mode.map(i64::from),
+            #[cfg(api_1_46)]
             options: None,
         })
     } else {
@@ -675,6 +685,7 @@ fn mount(spec: &MountSpec) -> Result<types::Mount> {
         bind_options,
         volume_options,
         tmpfs_options,
+        #[cfg(api_1_48)]
         image_options: None,
     })
 }

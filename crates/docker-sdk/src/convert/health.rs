@@ -98,12 +98,17 @@ pub(crate) fn healthcheck(check: &Healthcheck) -> Result<types::HealthConfig> {
             format!("retries {retries} is negative; use 0 (inherit) or more"),
         ));
     }
+    #[cfg(not(api_1_44))]
+    if check.start_interval.is_some() {
+        return Err(crate::version::needs_newer_build(ARGUMENT, "start_interval", 44));
+    }
     Ok(types::HealthConfig {
         test,
         interval: nanoseconds("interval", check.interval)?,
         timeout: nanoseconds("timeout", check.timeout)?,
         retries: check.retries,
         start_period: nanoseconds("start_period", check.start_period)?,
+        #[cfg(api_1_44)]
         start_interval: nanoseconds("start_interval", check.start_interval)?,
     })
 }

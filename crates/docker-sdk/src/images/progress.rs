@@ -37,8 +37,15 @@ impl ProgressMessage for types::CreateImageInfo {
 }
 
 impl ProgressMessage for types::PushImageInfo {
+    #[cfg(api_1_48)]
     fn failure(&self) -> Option<String> {
         detail(self.error_detail.as_ref())
+    }
+
+    // Before 1.48 the model has the older `error` string only.
+    #[cfg(not(api_1_48))]
+    fn failure(&self) -> Option<String> {
+        self.error.clone()
     }
 }
 
