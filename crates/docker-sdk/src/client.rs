@@ -55,6 +55,8 @@ struct Inner {
     version: VersionChoice,
     timeout: Duration,
     credstore_env: HashMap<String, String>,
+    /// Where `config.json` (registry credentials, proxies) is looked for.
+    environment: Environment,
     api: OnceCell<Api>,
     /// Registries logged in to through this client, by normalised key.
     logins: Mutex<HashMap<String, Credentials>>,
@@ -136,6 +138,12 @@ impl DockerClient {
     /// `credstore_env`).
     pub fn credstore_env(&self) -> &HashMap<String, String> {
         &self.inner.credstore_env
+    }
+
+    /// The environment `config.json` is found from (`DOCKER_CONFIG`,
+    /// `HOME`): the one given to the builder, or the process's.
+    pub(crate) fn environment(&self) -> &Environment {
+        &self.inner.environment
     }
 
     /// The API version spoken, negotiating it first if needed.
@@ -418,6 +426,7 @@ pub struct Ping {
 pub struct DockerClientBuilder {
     host: Option<String>,
     env: Option<EnvConfig>,
+    environment: Option<Environment>,
     version: Option<VersionChoice>,
     timeout: Option<Duration>,
     tls: Option<TlsConfig>,
@@ -442,6 +451,7 @@ impl DockerClientBuilder {
             Ok(config) => self.env = Some(config),
             Err(error) => self.error = self.error.or(Some(error)),
         }
+        self.environment = Some(environment);
         self
     }
 
@@ -518,6 +528,7 @@ impl DockerClientBuilder {
                 version: self.version.or(env.version).unwrap_or_default(),
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
                 credstore_env: self.credstore_env,
+                environment: self.environment.unwrap_or_else(Environment::from_process),
                 api: OnceCell::new(),
                 logins: Mutex::new(HashMap::new()),
                 _tunnel: transport.tunnel,
