@@ -3,12 +3,12 @@
 use tokio::io::WriteHalf;
 
 use super::Container;
-use super::logs::split;
+use super::logs::{output_stream, split};
 use crate::DockerClient;
 use crate::api::types;
 use crate::convert::{self, Command, EnvVar};
 use crate::error::{Error, Result};
-use crate::stream::{Demuxed, LogStream, io_stream};
+use crate::stream::{Demuxed, LogStream};
 
 impl Container {
     /// Runs a command in the container: docker-py's `exec_run`. A string
@@ -168,27 +168,15 @@ impl ExecRun<'_> {
     /// is an [`Error::InvalidArgument`] before anything is sent.
     pub async fn stream(self) -> Result<(Exec, LogStream)> {
         let exec = self.create().await?;
-        let client = &exec.client;
-        let api = client.api().await?;
         let start = types::ExecStartConfig {
             detach: Some(false),
             tty: Some(self.tty),
             ..Default::default()
         };
-        let operation = "containers.exec_start";
-        let response = client
-            .respond(
-                operation,
-                Some(api.version),
-                api.client.exec_start().id(&exec.id).body(start).send(),
-            )
-            .await?;
-        let output = LogStream::new(
-            io_stream(response.into_inner()),
-            self.tty,
-            operation,
-            client.host().to_string(),
-        );
+        let output = output_stream(&exec.client, "containers.exec_start", self.tty, |api| {
+            api.exec_start().id(&exec.id).body(start).send()
+        })
+        .await?;
         Ok((exec, output))
     }
 

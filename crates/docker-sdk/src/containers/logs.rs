@@ -3,7 +3,11 @@
 
 use tokio::io::WriteHalf;
 
+use docker_engine_api::{ByteStream, ResponseValue};
+
 use super::Container;
+use crate::DockerClient;
+use crate::client::RawError;
 use crate::error::Result;
 use crate::stream::{Demuxed, LogStream, io_stream};
 use crate::system::EventTime;
@@ -113,35 +117,25 @@ impl Logs<'_> {
     /// refusal for a logging driver that cannot be read back.
     pub async fn stream(self) -> Result<LogStream> {
         let container = self.container;
-        let client = &container.client;
         let tty = container.has_tty().await?;
-        let api = client.api().await?;
-        let id = container.id();
-        let mut request = api
-            .client
-            .container_logs()
-            .id(id)
-            .stdout(self.stdout)
-            .stderr(self.stderr)
-            .timestamps(self.timestamps)
-            .follow(self.follow)
-            .tail(self.tail.map_or_else(|| "all".to_owned(), |n| n.to_string()));
-        if let Some(EventTime(since)) = self.since {
-            request = request.since(since);
-        }
-        if let Some(EventTime(until)) = self.until {
-            request = request.until(until);
-        }
-        let operation = "containers.logs";
-        let response = client
-            .respond(operation, Some(api.version), request.send())
-            .await?;
-        Ok(LogStream::new(
-            io_stream(response.into_inner()),
-            tty,
-            operation,
-            client.host().to_string(),
-        ))
+        output_stream(&container.client, "containers.logs", tty, |api| {
+            let mut request = api
+                .container_logs()
+                .id(container.id())
+                .stdout(self.stdout)
+                .stderr(self.stderr)
+                .timestamps(self.timestamps)
+                .follow(self.follow)
+                .tail(self.tail.map_or_else(|| "all".to_owned(), |n| n.to_string()));
+            if let Some(EventTime(since)) = self.since {
+                request = request.since(since);
+            }
+            if let Some(EventTime(until)) = self.until {
+                request = request.until(until);
+            }
+            request.send()
+        })
+        .await
     }
 
     /// Reads the logs whole, stdout and stderr interleaved as written
@@ -207,30 +201,21 @@ impl Attach<'_> {
     /// [`crate::Error::NotFound`] when the container is gone.
     pub async fn stream(self) -> Result<LogStream> {
         let container = self.container;
-        let client = &container.client;
         let tty = container.has_tty().await?;
-        let api = client.api().await?;
-        let mut request = api
-            .client
-            .container_attach()
-            .id(container.id())
-            .stream(true)
-            .logs(self.logs)
-            .stdout(self.stdout)
-            .stderr(self.stderr);
-        if let Some(keys) = self.detach_keys {
-            request = request.detach_keys(keys);
-        }
-        let operation = "containers.attach";
-        let response = client
-            .respond(operation, Some(api.version), request.send())
-            .await?;
-        Ok(LogStream::new(
-            io_stream(response.into_inner()),
-            tty,
-            operation,
-            client.host().to_string(),
-        ))
+        output_stream(&container.client, "containers.attach", tty, |api| {
+            let mut request = api
+                .container_attach()
+                .id(container.id())
+                .stream(true)
+                .logs(self.logs)
+                .stdout(self.stdout)
+                .stderr(self.stderr);
+            if let Some(keys) = self.detach_keys {
+                request = request.detach_keys(keys);
+            }
+            request.send()
+        })
+        .await
     }
 
     /// Reads everything the container writes until it stops, stdout and
@@ -285,6 +270,30 @@ impl Attach<'_> {
         let (output, input) = split(upgraded, tty, operation, host);
         Ok(AttachSocket { output, input })
     }
+}
+
+/// Sends one request whose answer is a container's output (logs, attach,
+/// exec) and streams it: demultiplexed, or raw for a TTY.
+pub(crate) async fn output_stream<'a, F, Fut>(
+    client: &'a DockerClient,
+    operation: &'static str,
+    tty: bool,
+    send: F,
+) -> Result<LogStream>
+where
+    F: FnOnce(&'a crate::api::Client) -> Fut,
+    Fut: Future<Output = std::result::Result<ResponseValue<ByteStream>, RawError>>,
+{
+    let api = client.api().await?;
+    let response = client
+        .respond(operation, Some(api.version), send(&api.client))
+        .await?;
+    Ok(LogStream::new(
+        io_stream(response.into_inner()),
+        tty,
+        operation,
+        client.host().to_string(),
+    ))
 }
 
 /// A hijacked connection's two directions: what the container writes, and
