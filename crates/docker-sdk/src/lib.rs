@@ -40,6 +40,7 @@ pub mod containers;
 pub mod convert;
 mod error;
 mod filters;
+pub mod reference;
 mod secret;
 pub mod stream;
 mod system;
