@@ -33,6 +33,7 @@
 
 #![warn(missing_docs)]
 
+pub mod auth;
 mod client;
 mod collections;
 pub mod config;
