@@ -37,6 +37,7 @@
 // feature the crate is built with.
 #![allow(clippy::needless_update)]
 
+pub mod auth;
 mod client;
 mod collections;
 pub mod config;
@@ -45,6 +46,7 @@ pub mod convert;
 mod error;
 mod filters;
 pub mod images;
+pub mod reference;
 mod secret;
 pub mod stream;
 mod system;

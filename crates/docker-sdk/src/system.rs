@@ -10,6 +10,7 @@ use crate::DockerClient;
 use crate::api::types;
 use crate::error::{Error, Result};
 use crate::filters::Filters;
+use crate::reference::normalise_registry;
 use crate::secret::Secret;
 use crate::stream::json_lines;
 
@@ -323,21 +324,14 @@ impl LoginBuilder {
         let Some(path) = &self.dockercfg_path else {
             return false;
         };
-        crate::secret::config_file_user(path, registry_key).as_deref() == Some(self.username.as_str())
-    }
-}
-
-/// docker-py's registry key: no scheme, nothing after the first `/`, and
-/// Docker Hub's aliases as `docker.io`.
-pub(crate) fn normalise_registry(registry: &str) -> String {
-    let without_scheme = registry
-        .strip_prefix("https://")
-        .or_else(|| registry.strip_prefix("http://"))
-        .unwrap_or(registry);
-    let host = without_scheme.split('/').next().unwrap_or_default();
-    match host {
-        "index.docker.io" | "registry-1.docker.io" | "" => DEFAULT_REGISTRY.to_owned(),
-        other => other.to_owned(),
+        // The file can only spare a login: one that cannot be read means
+        // asking the engine, which checks the credentials anyway.
+        let config = crate::auth::ConfigFile::from_path(path).ok();
+        let user = config
+            .as_ref()
+            .and_then(|config| config.auth_entry(registry_key))
+            .and_then(|auth| auth.username.as_deref());
+        user == Some(self.username.as_str())
     }
 }
 
