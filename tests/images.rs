@@ -5,10 +5,13 @@
 
 use std::io::Read;
 
+use docker_sdk::auth::AuthConfig;
 use docker_sdk::{DockerClient, Error};
+use docker_sdk_tests::registry::LocalRegistry;
 use docker_sdk_tests::{
     Cleanup, TEST_IMAGE, TEST_IMAGE_LABEL, docker, ensure_test_image, raw_client, unique_name,
 };
+use futures::TryStreamExt;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -110,4 +113,164 @@ async fn save_then_load_round_trips_a_tag() -> TestResult {
     let garbage = docker.images().load(b"this is not a tar archive".to_vec()).await;
     assert!(garbage.is_err(), "{garbage:?}");
     Ok(())
+}
+
+/// The test image, tagged into `registry` under a name only this test uses.
+async fn tagged_for(
+    docker: &DockerClient,
+    cleanup: &Cleanup,
+    registry: &LocalRegistry,
+    test: &str,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let repository = format!("{}/docker-sdk-test/{}", registry.address(), unique_name(test));
+    docker
+        .images()
+        .get(TEST_IMAGE)
+        .await?
+        .tag(&repository, Some("v1"))
+        .await?;
+    let name = format!("{repository}:v1");
+    cleanup.image(&name);
+    Ok(name)
+}
+
+#[tokio::test]
+async fn push_then_pull_through_a_private_registry() -> TestResult {
+    let (docker, cleanup) = setup().await?;
+    let registry = tokio::task::spawn_blocking(|| LocalRegistry::start(None)).await??;
+    let name = tagged_for(&docker, &cleanup, &registry, "push").await?;
+    let original = docker.images().get(&name).await?;
+
+    let mut progress = docker.images().push(&name).stream().await?;
+    let mut statuses = Vec::new();
+    while let Some(message) = progress.try_next().await? {
+        statuses.extend(message.status);
+    }
+    assert!(
+        statuses.iter().any(|s| s.contains("digest: sha256:")),
+        "{statuses:?}"
+    );
+
+    let data = docker.images().get_registry_data(&name).await?;
+    assert!(data.id().starts_with("sha256:"), "{}", data.id());
+    assert!(data.has_platform("linux")?);
+    assert!(!data.has_platform("windows")?);
+    assert!(data.has_platform("not/a/valid/platform").is_err());
+
+    docker.images().remove(&name, false, false).await?;
+    let (repository, _) = name.rsplit_once(':').ok_or("a tag")?;
+    let pulled = docker.images().pull(repository).tag("v1").send().await?;
+    assert_eq!(pulled.id(), original.id());
+    let by_name = docker.images().pull(&name).send().await?;
+    assert_eq!(by_name.id(), original.id());
+
+    let missing = docker
+        .images()
+        .pull(format!("{}/docker-sdk-test/never-pushed", registry.address()))
+        .send()
+        .await;
+    assert!(matches!(missing, Err(Error::ImageNotFound { .. })), "{missing:?}");
+    let malformed = docker.images().pull("Not Valid").send().await;
+    assert!(
+        matches!(malformed, Err(Error::InvalidRepository { .. })),
+        "{malformed:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn credentials_from_auth_config_login_and_config_json() -> TestResult {
+    let (_, cleanup) = setup().await?;
+    let registry =
+        tokio::task::spawn_blocking(|| LocalRegistry::start(Some(("tester", "s3cret:pass")))).await??;
+    let config_dir = tempfile::tempdir()?;
+    let environment = |config: &std::path::Path| -> docker_sdk::Environment {
+        [
+            (
+                "DOCKER_HOST",
+                format!("unix://{}", docker_sdk_tests::engine_socket().display()),
+            ),
+            ("DOCKER_CONFIG", config.display().to_string()),
+            ("HOME", config.display().to_string()),
+        ]
+        .into_iter()
+        .collect()
+    };
+    // No credentials anywhere: the registry refuses the push.
+    let docker = DockerClient::builder()
+        .from_environment(environment(config_dir.path()))
+        .build()?;
+    let name = tagged_for(&docker, &cleanup, &registry, "auth").await?;
+    let refused = docker.images().push(&name).send().await;
+    assert!(matches!(refused, Err(Error::Stream { .. })), "{refused:?}");
+
+    // An explicit auth_config.
+    let auth = AuthConfig::new("tester", "s3cret:pass");
+    assert!(!format!("{auth:?}").contains("s3cret"));
+    docker.images().push(&name).auth_config(auth).send().await?;
+
+    // config.json's base64 `auth`, as `docker login` writes it.
+    let encoded = base64_encode("tester:s3cret:pass");
+    let config = serde_json::json!({ "auths": { registry.address(): { "auth": encoded } } });
+    std::fs::write(config_dir.path().join("config.json"), config.to_string())?;
+    let from_file = DockerClient::builder()
+        .from_environment(environment(config_dir.path()))
+        .build()?;
+    docker.images().remove(&name, false, false).await?;
+    let pulled = from_file.images().pull(&name).send().await?;
+    assert!(pulled.tags().contains(&name));
+
+    // A login through the client serves its later pushes.
+    std::fs::remove_file(config_dir.path().join("config.json"))?;
+    let logged_in = DockerClient::builder()
+        .from_environment(environment(config_dir.path()))
+        .build()?;
+    let login = logged_in
+        .login("tester")
+        .password("s3cret:pass")
+        .registry(registry.address())
+        .send()
+        .await?;
+    assert!(
+        matches!(login, docker_sdk::Login::Authenticated { .. }),
+        "{login:?}"
+    );
+    logged_in.images().push(&name).send().await?;
+
+    // A credential helper named by credHelpers, found on the PATH given in
+    // credstore_env.
+    let helpers = tempfile::tempdir()?;
+    let helper = helpers.path().join("docker-credential-sdktest");
+    std::fs::write(
+        &helper,
+        "#!/bin/sh\nread url\nprintf '{\"ServerURL\":\"%s\",\"Username\":\"tester\",\"Secret\":\"s3cret:pass\"}' \"$url\"\n",
+    )?;
+    std::fs::set_permissions(&helper, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    let config = serde_json::json!({ "credHelpers": { registry.address(): "sdktest" } });
+    std::fs::write(config_dir.path().join("config.json"), config.to_string())?;
+    let path = format!(
+        "{}:{}",
+        helpers.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let with_helper = DockerClient::builder()
+        .from_environment(environment(config_dir.path()))
+        .credstore_env([("PATH", path)])
+        .build()?;
+    with_helper.images().push(&name).send().await?;
+
+    // A wrong password in the file is the registry's refusal, and the
+    // password is in no error message.
+    let wrong =
+        serde_json::json!({ "auths": { registry.address(): { "auth": base64_encode("tester:wrong-pw") } } });
+    std::fs::write(config_dir.path().join("config.json"), wrong.to_string())?;
+    let refused = from_file.images().push(&name).send().await;
+    let message = format!("{refused:?}");
+    assert!(refused.is_err() && !message.contains("wrong-pw"), "{message}");
+    Ok(())
+}
+
+fn base64_encode(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(text)
 }

@@ -11,12 +11,12 @@ use tokio::sync::OnceCell;
 use tracing::Instrument;
 
 use crate::api::{self, types};
+use crate::auth::AuthConfig;
 use crate::collections::{Configs, Networks, Nodes, Plugins, Secrets, Services, Swarm, Volumes};
 use crate::config::{DockerHost, EnvConfig, Environment};
 use crate::containers::Containers;
 use crate::error::{Call, Error, Result};
 use crate::images::Images;
-use crate::secret::Secret;
 use crate::tls::TlsConfig;
 use crate::transport::{self, SshTunnel};
 use crate::version::{self, ApiVersion, VersionChoice};
@@ -59,16 +59,8 @@ struct Inner {
     environment: Environment,
     api: OnceCell<Api>,
     /// Registries logged in to through this client, by normalised key.
-    logins: Mutex<HashMap<String, Credentials>>,
+    logins: Mutex<HashMap<String, AuthConfig>>,
     _tunnel: Option<SshTunnel>,
-}
-
-/// What a successful login leaves behind, for later pulls and pushes.
-#[derive(Clone, Debug)]
-pub(crate) struct Credentials {
-    pub username: String,
-    #[allow(dead_code)]
-    pub password: Option<Secret>,
 }
 
 /// The generated client of the version in use.
@@ -225,21 +217,22 @@ impl DockerClient {
         })
     }
 
-    pub(crate) fn remember_login(&self, registry: &str, username: &str, password: Option<Secret>) {
-        let credentials = Credentials {
-            username: username.to_owned(),
-            password,
-        };
+    /// Keeps a successful login's credentials for this client's later
+    /// pulls and pushes, as docker-py does.
+    pub(crate) fn remember_login(&self, registry_key: &str, credentials: AuthConfig) {
         self.inner
             .logins
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(registry.to_owned(), credentials);
+            .insert(registry_key.to_owned(), credentials);
     }
 
-    pub(crate) fn remembered_user(&self, registry: &str) -> Option<String> {
+    /// The credentials of a login through this client to `registry` (any
+    /// spelling of it).
+    pub(crate) fn remembered_login(&self, registry: &str) -> Option<AuthConfig> {
+        let key = crate::reference::normalise_registry(registry);
         let logins = self.inner.logins.lock().unwrap_or_else(|e| e.into_inner());
-        logins.get(registry).map(|c| c.username.clone())
+        logins.get(&key).cloned()
     }
 
     /// Runs one generated call within the client's timeout, in a tracing span

@@ -8,6 +8,7 @@ use futures::Stream;
 
 use crate::DockerClient;
 use crate::api::types;
+use crate::auth::AuthConfig;
 use crate::error::{Error, Result};
 use crate::filters::Filters;
 use crate::reference::normalise_registry;
@@ -306,19 +307,28 @@ impl LoginBuilder {
             .client
             .call("login", |api| api.system_auth().body(config).send())
             .await?;
-        self.client
-            .remember_login(&registry_key, &self.username, self.password.clone());
+        let identity_token = response
+            .identity_token
+            .filter(|t| !t.is_empty())
+            .map(Secret::from);
+        let credentials = AuthConfig {
+            username: Some(self.username.clone()),
+            password: self.password.clone(),
+            email: self.email.clone(),
+            server_address: self.registry.clone(),
+            identity_token: identity_token.clone(),
+            registry_token: None,
+        };
+        self.client.remember_login(&registry_key, credentials);
         Ok(Login::Authenticated {
             status: response.status,
-            identity_token: response
-                .identity_token
-                .filter(|t| !t.is_empty())
-                .map(Secret::from),
+            identity_token,
         })
     }
 
     fn known_user(&self, registry_key: &str) -> bool {
-        if self.client.remembered_user(registry_key).as_deref() == Some(self.username.as_str()) {
+        let remembered = self.client.remembered_login(registry_key);
+        if remembered.and_then(|c| c.username).as_deref() == Some(self.username.as_str()) {
             return true;
         }
         let Some(path) = &self.dockercfg_path else {

@@ -1,9 +1,11 @@
 //! Images: the collection (`client.images()`) and its objects.
 //!
-//! Listing, inspecting, tagging, removing, saving and loading are here, and
-//! the decoded progress of pulls, pushes, builds and loads in [`progress`].
+//! Listing, inspecting, tagging, removing, saving and loading are here;
+//! pulling and pushing (with registry credentials) in `registry`, and the
+//! decoded progress of pulls, pushes, builds and loads in [`progress`].
 
 pub mod progress;
+mod registry;
 
 use std::collections::HashMap;
 
@@ -13,6 +15,7 @@ use crate::containers::ArchiveStream;
 use crate::error::{Error, Result};
 use crate::filters::Filters;
 pub use progress::{ProgressMessage, ProgressStream};
+pub use registry::{Pull, Push, RegistryData};
 
 /// Images on the engine (docker-py's `client.images`).
 #[derive(Clone, Debug)]
