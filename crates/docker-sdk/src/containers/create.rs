@@ -105,6 +105,9 @@ struct Options {
     network_driver_opt: HashMap<String, String>,
     stop_timeout: Option<Duration>,
     detach: bool,
+    /// Whether to add `config.json`'s proxies to the environment (docker-py's
+    /// `use_config_proxy`, on unless turned off).
+    no_config_proxy: bool,
     /// Values refused as they were given, reported when the body is built
     /// so that the builder's methods chain.
     deferred: Vec<Error>,
@@ -475,6 +478,14 @@ impl<M> ContainerBuilder<M> {
         self
     }
 
+    /// Add the proxies of `config.json` (`proxies.default`) to the
+    /// container's environment, behind its own variables: docker-py's
+    /// `use_config_proxy`, on by default.
+    pub fn use_config_proxy(mut self, use_it: bool) -> Self {
+        self.options.no_config_proxy = !use_it;
+        self
+    }
+
     /// How long `stop` waits before killing, whole seconds.
     pub fn stop_timeout(mut self, timeout: Duration) -> Self {
         self.options.stop_timeout = Some(timeout);
@@ -554,7 +565,10 @@ impl<M> ContainerBuilder<M> {
             return Err(error);
         }
         // Every value is checked before anything is sent, negotiation too.
-        let body = self.options.body()?;
+        let mut body = self.options.body()?;
+        if !self.options.no_config_proxy {
+            self.add_config_proxies(&mut body);
+        }
         let api = if self.options.strings.mac_address.is_some() {
             // Before 1.44 the engine reads the MAC address from a field the
             // newest models no longer have.
@@ -580,6 +594,26 @@ impl<M> ContainerBuilder<M> {
             })
             .await?;
         self.client.containers().get(&created.id).await
+    }
+}
+
+impl<M> ContainerBuilder<M> {
+    /// docker-py reads `config.json` once per client and ignores a file it
+    /// cannot read for proxies; so does this (the registry calls report it).
+    fn add_config_proxies(&self, body: &mut types::ContainerCreateBody) {
+        let config = match crate::auth::ConfigFile::load(self.client.environment(), None) {
+            Ok(config) => config,
+            Err(error) => {
+                tracing::debug!(%error, "no proxies from config.json");
+                return;
+            }
+        };
+        let proxies = config.proxy_config(None);
+        if proxies.is_empty() {
+            return;
+        }
+        let env = proxies.inject_into(body.env.as_deref().unwrap_or_default());
+        body.env = Some(env);
     }
 }
 
@@ -1088,6 +1122,41 @@ mod tests {
                 &detached["StdinOnce"]
             ),
             (&json!(false), &json!(false), &json!(true), &json!(false))
+        );
+    }
+
+    #[test]
+    fn config_proxies_go_before_the_containers_own_variables() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let config =
+            r#"{"proxies": {"default": {"httpProxy": "http://proxy:3128", "noProxy": "localhost"}}}"#;
+        std::fs::write(dir.path().join("config.json"), config).expect("config.json written");
+        let environment: crate::Environment = [
+            ("DOCKER_HOST", "unix:///nonexistent/docker.sock".to_owned()),
+            ("DOCKER_CONFIG", dir.path().display().to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let client = DockerClient::builder()
+            .from_environment(environment)
+            .build()
+            .expect("a client");
+        let builder = client
+            .containers()
+            .create("busybox")
+            .environment(["http_proxy=mine"]);
+        let mut body = builder.options.body().expect("a body");
+        builder.add_config_proxies(&mut body);
+        let env = body.env.unwrap_or_default();
+        assert!(
+            env.contains(&"HTTP_PROXY=http://proxy:3128".to_owned()),
+            "{env:?}"
+        );
+        assert!(env.contains(&"no_proxy=localhost".to_owned()), "{env:?}");
+        assert_eq!(
+            env.last().map(String::as_str),
+            Some("http_proxy=mine"),
+            "its own come last and win"
         );
     }
 
