@@ -274,3 +274,28 @@ fn base64_encode(text: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(text)
 }
+
+#[tokio::test]
+async fn run_pulls_a_missing_image_first() -> TestResult {
+    let (docker, cleanup) = setup().await?;
+    let registry = tokio::task::spawn_blocking(|| LocalRegistry::start(None)).await??;
+    let name = tagged_for(&docker, &cleanup, &registry, "run-pull").await?;
+    docker.images().push(&name).send().await?;
+    docker.images().remove(&name, false, false).await?;
+
+    let output = docker
+        .containers()
+        .run(&name)
+        .labels(docker_sdk_tests::test_labels("run-pull"))
+        .command("echo pulled")
+        .remove(true)
+        .send()
+        .await?;
+    assert_eq!(output, b"pulled\n");
+    assert!(docker.images().get(&name).await.is_ok());
+
+    let missing = format!("{}/docker-sdk-test/never-pushed:v1", registry.address());
+    let outcome = docker.containers().run(missing).command("true").send().await;
+    assert!(matches!(outcome, Err(Error::ImageNotFound { .. })), "{outcome:?}");
+    Ok(())
+}

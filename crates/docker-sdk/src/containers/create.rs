@@ -668,14 +668,15 @@ impl ContainerBuilder<Run> {
 
     /// Creates and starts the container, waits for it to exit and returns
     /// its output: stdout, and stderr when asked, as written (docker-py's
-    /// `run`).
+    /// `run`). A missing image is pulled first, as `docker run` does.
     ///
     /// # Errors
     ///
     /// [`Error::Container`] when it exits with a non-zero status, holding
     /// the status, command, image and what it wrote to stderr;
     /// [`Error::InvalidArgument`] for a bad option (nothing sent);
-    /// [`Error::ImageNotFound`] for a missing image.
+    /// [`Error::ImageNotFound`] for an image neither here nor in its
+    /// registry.
     pub async fn send(mut self) -> Result<Vec<u8>> {
         let container = self.create_and_start().await?;
         let outcome = self.collect(&container).await;
@@ -692,7 +693,18 @@ impl ContainerBuilder<Run> {
     }
 
     async fn create_and_start(&mut self) -> Result<Container> {
-        let container = self.create_container().await?;
+        let container = match self.create_container().await {
+            // docker-py's run pulls a missing image, then tries again.
+            Err(Error::ImageNotFound { .. }) => {
+                let mut pull = self.client.images().pull(self.options.image.clone());
+                if let Some(platform) = &self.options.platform {
+                    pull = pull.platform(platform.clone());
+                }
+                pull.send().await?;
+                self.create_container().await?
+            }
+            other => other?,
+        };
         if let Err(error) = container.start().await {
             if self.mode.remove {
                 let _ = container.remove().force(true).v(true).send().await;
