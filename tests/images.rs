@@ -299,3 +299,33 @@ async fn run_pulls_a_missing_image_first() -> TestResult {
     assert!(matches!(outcome, Err(Error::ImageNotFound { .. })), "{outcome:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn prune_removes_dangling_images_on_a_throwaway_daemon() -> TestResult {
+    use docker_sdk_tests::daemon::{DaemonOptions, ThrowawayDaemon};
+    let daemon = tokio::task::spawn_blocking(|| ThrowawayDaemon::start(DaemonOptions::default())).await??;
+    ensure_test_image(&docker_engine_api::v1_41::Client::connect_unix(&daemon.socket)?).await?;
+    let environment: docker_sdk::Environment = [("DOCKER_HOST", daemon.unix_url())].into_iter().collect();
+    let docker = DockerClient::builder().from_environment(environment).build()?;
+
+    let container = docker
+        .containers()
+        .create(TEST_IMAGE)
+        .command("true")
+        .send()
+        .await?;
+    let dangling = container.commit().send().await?;
+    container.remove().send().await?;
+    let pruned = docker.images().prune(docker_sdk::Filters::new()).await?;
+    let deleted: Vec<_> = pruned
+        .deleted
+        .iter()
+        .filter_map(|d| d.deleted.as_deref())
+        .collect();
+    assert!(deleted.contains(&dangling.as_str()), "{deleted:?}");
+    assert!(
+        docker.images().get(TEST_IMAGE).await.is_ok(),
+        "a tagged image stays"
+    );
+    Ok(())
+}
