@@ -33,6 +33,7 @@
 
 #![warn(missing_docs)]
 
+pub mod build_context;
 mod client;
 mod collections;
 pub mod config;

@@ -1,0 +1,1 @@
+//! Tests of the whole context: trees on disk, archives read back.
