@@ -77,6 +77,8 @@ fn write_tar<W: Write>(
         let mut header = Header::new_gnu();
         header.set_entry_type(EntryType::Regular);
         header.set_mode(0o644);
+        header.set_uid(0);
+        header.set_gid(0);
         header.set_size(extra.contents.len() as u64);
         header.set_mtime(0);
         tar.append_data(&mut header, &extra.name, extra.contents.as_slice())?;
@@ -221,5 +223,19 @@ impl<W: Write> Write for Counting<'_, W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// A reader of `path` that expects `len` bytes.
+    pub(crate) fn exact(path: &Path, len: u64) -> impl Read + '_ {
+        Exact {
+            file: File::open(path).expect("a file"),
+            remaining: len,
+            path,
+        }
     }
 }

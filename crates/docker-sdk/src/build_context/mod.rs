@@ -7,7 +7,7 @@
 //! `patternmatcher`), not with docker-py's approximation of it.
 //!
 //! ```no_run
-//! # async fn example() -> docker_sdk::Result<()> {
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! use docker_sdk::build_context::{ContextOptions, context_stream};
 //! use futures::StreamExt;
 //!
