@@ -95,14 +95,18 @@ impl Stream for ContextStream {
 /// The writer thread: the tar, then what is left in the last chunk, or the
 /// error that stopped it.
 fn write_chunks(context: &BuildContext, sender: mpsc::Sender<io::Result<Bytes>>, counters: &Counters) {
-    // Marks the end however the thread ends; dropped last.
-    let _finished = Finished(counters);
     let watcher = sender.clone();
+    // Marks the end however the thread ends, before the last sender (the
+    // watcher, declared before it) is dropped: the stream ends after it.
+    let _finished = Finished(counters);
     let chunks = Chunks {
         buffer: BytesMut::with_capacity(CHUNK_SIZE),
         sender,
     };
-    let result = archive::write(context, chunks, counters, &|| watcher.is_closed());
+    let write = || archive::write(context, chunks, counters, &|| watcher.is_closed());
+    // A panic must not look like the end of a complete archive.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(write))
+        .unwrap_or_else(|_| Err(io::Error::other("the build context writer failed unexpectedly")));
     match result {
         // The receiver may be gone already; nobody is left to tell.
         Ok(mut chunks) => drop(chunks.send()),

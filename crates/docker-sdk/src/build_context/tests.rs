@@ -790,6 +790,12 @@ fn a_file_that_shrinks_is_an_error_naming_it() {
     );
 }
 
+#[test]
+fn the_stream_can_become_a_request_body() {
+    fn body<S: futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + Sync + Unpin + 'static>() {}
+    body::<ContextStream>();
+}
+
 #[tokio::test]
 async fn the_stream_is_the_archive_and_is_counted() {
     let tree = make_tree(DIRS, FILES);
