@@ -38,6 +38,7 @@
 #![allow(clippy::needless_update)]
 
 pub mod auth;
+pub mod build_context;
 mod client;
 mod collections;
 pub mod config;
