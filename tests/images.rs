@@ -329,3 +329,178 @@ async fn prune_removes_dangling_images_on_a_throwaway_daemon() -> TestResult {
     );
     Ok(())
 }
+
+/// Writes `files` (path, contents) under `dir`.
+fn write_tree(dir: &std::path::Path, files: &[(&str, &str)]) -> std::io::Result<()> {
+    for (path, contents) in files {
+        let path = dir.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, contents)?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn build_a_directory_with_dockerignore_buildargs_and_labels() -> TestResult {
+    let (docker, cleanup) = setup().await?;
+    let context = tempfile::tempdir()?;
+    let dockerfile = format!(
+        "FROM {TEST_IMAGE}\nARG GREETING\nCOPY . /ctx/\nRUN echo \"$GREETING\" > /greeting\nCMD [\"sh\"]\n"
+    );
+    write_tree(
+        context.path(),
+        &[
+            ("Dockerfile", dockerfile.as_str()),
+            (
+                ".dockerignore",
+                "# comments are skipped\nignored\n*.key\n!important.key\nDockerfile\n",
+            ),
+            ("keep.txt", "kept"),
+            ("sub/deep/keep.txt", "kept too"),
+            ("ignored/a.txt", "left out"),
+            ("secret.key", "left out"),
+            ("important.key", "kept by the exception"),
+        ],
+    )?;
+    let tag = unique_tag("build");
+    let built = docker
+        .images()
+        .build(context.path())
+        .tag(&tag)
+        .buildargs([("GREETING", "hello from buildargs")])
+        .labels([("docker-sdk-test", "build")])
+        .rm(true)
+        .send()
+        .await?;
+    cleanup.image(&tag);
+    assert!(built.image.tags().contains(&tag));
+    assert_eq!(
+        built.image.labels().get("docker-sdk-test").map(String::as_str),
+        Some("build")
+    );
+    assert!(
+        built
+            .log
+            .iter()
+            .any(|m| m.stream.as_deref().is_some_and(|s| s.contains("Step 1/")))
+    );
+
+    let listing = docker
+        .containers()
+        .run(&tag)
+        .command("sh -c 'cat /greeting; cd /ctx && find . -type f | sort'")
+        .remove(true)
+        .send()
+        .await?;
+    let listing = String::from_utf8(listing)?;
+    assert_eq!(
+        listing, "hello from buildargs\n./.dockerignore\n./important.key\n./keep.txt\n./sub/deep/keep.txt\n",
+        "the engine drops the Dockerfile (ignored) and keeps .dockerignore"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_failing_step_is_a_build_error_with_the_log() -> TestResult {
+    let (docker, _cleanup) = setup().await?;
+    let dockerfile = format!("FROM {TEST_IMAGE}\nRUN echo before\nRUN sh -c 'echo broken >&2; exit 7'\n");
+    let failed = docker
+        .images()
+        .build_dockerfile(dockerfile)
+        .rm(true)
+        .forcerm(true)
+        .send()
+        .await;
+    let Err(Error::Build(error)) = failed else {
+        return Err(format!("expected a BuildError, got {failed:?}").into());
+    };
+    assert!(
+        error.reason.contains("returned a non-zero code: 7"),
+        "{}",
+        error.reason
+    );
+    let log = serde_json::to_string(&error.build_log)?;
+    assert!(log.contains("before"), "{log}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn build_from_a_dockerfile_outside_the_context_and_from_a_tar() -> TestResult {
+    let (docker, cleanup) = setup().await?;
+    let context = tempfile::tempdir()?;
+    let elsewhere = tempfile::tempdir()?;
+    write_tree(context.path(), &[("data.txt", "context data")])?;
+    let outside = elsewhere.path().join("Dockerfile.outside");
+    std::fs::write(&outside, format!("FROM {TEST_IMAGE}\nCOPY data.txt /data.txt\n"))?;
+    let tag = unique_tag("outside");
+    let built = docker
+        .images()
+        .build(context.path())
+        .dockerfile(&outside)
+        .tag(&tag)
+        .send()
+        .await?;
+    cleanup.image(&tag);
+    let data = docker
+        .containers()
+        .run(&tag)
+        .command("cat /data.txt")
+        .remove(true)
+        .send()
+        .await?;
+    assert_eq!(data, b"context data");
+    let listing = docker
+        .containers()
+        .run(built.image.id())
+        .command("ls -a /")
+        .remove(true)
+        .send()
+        .await?;
+    assert!(
+        !String::from_utf8_lossy(&listing).contains(".dockerfile"),
+        "the generated name stays out"
+    );
+
+    let mut tar = tar::Builder::new(Vec::new());
+    let text = format!("FROM {TEST_IMAGE}\nLABEL from-tar=yes\n");
+    let mut header = tar::Header::new_gnu();
+    header.set_size(text.len() as u64);
+    header.set_mode(0o644);
+    tar.append_data(&mut header, "Dockerfile", text.as_bytes())?;
+    let tag = unique_tag("tar");
+    let from_tar = docker
+        .images()
+        .build_tar(tar.into_inner()?)
+        .tag(&tag)
+        .send()
+        .await?;
+    cleanup.image(&tag);
+    assert_eq!(
+        from_tar.image.labels().get("from-tar").map(String::as_str),
+        Some("yes")
+    );
+
+    let bad = tempfile::tempdir()?;
+    write_tree(
+        bad.path(),
+        &[("Dockerfile", "FROM scratch\n"), (".dockerignore", "[unclosed\n")],
+    )?;
+    let refused = docker.images().build(bad.path()).send().await;
+    assert!(
+        matches!(&refused, Err(Error::InvalidArgument { argument, .. }) if argument == "dockerignore"),
+        "{refused:?}"
+    );
+    let missing = docker
+        .images()
+        .build(bad.path())
+        .dockerfile("nope/Dockerfile")
+        .send()
+        .await;
+    assert!(
+        matches!(missing, Err(Error::InvalidArgument { .. })),
+        "{missing:?}"
+    );
+    Ok(())
+}

@@ -1,9 +1,11 @@
 //! Images: the collection (`client.images()`) and its objects.
 //!
 //! Listing, inspecting, tagging, removing, saving and loading are here;
-//! pulling and pushing (with registry credentials) in `registry`, and the
-//! decoded progress of pulls, pushes, builds and loads in [`progress`].
+//! pulling and pushing (with registry credentials) in `registry`, building
+//! in `build`, and the decoded progress of pulls, pushes, builds and loads
+//! in [`progress`].
 
+mod build;
 pub mod progress;
 mod registry;
 
@@ -14,6 +16,7 @@ use crate::api::types;
 use crate::containers::ArchiveStream;
 use crate::error::{Error, Result};
 use crate::filters::Filters;
+pub use build::{Build, BuildStream, Built};
 pub use progress::{ProgressMessage, ProgressStream};
 pub use registry::{Pull, Push, RegistryData};
 
