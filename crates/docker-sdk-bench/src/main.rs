@@ -87,7 +87,12 @@ async fn run(op: &str, params: &HashMap<String, String>) -> Result<Value, BoxErr
             let path = params.get("path").ok_or("archive needs path=…")?;
             archive(&docker, id, path).await
         }
-        other => Err(format!("op {other:?} is not implemented yet").into()),
+        "build" => {
+            let context = params.get("context").ok_or("build needs context=DIR")?;
+            let tag = params.get("tag").ok_or("build needs tag=…")?;
+            build(&docker, context, tag).await
+        }
+        other => Err(format!("op {other:?} is not implemented").into()),
     }
 }
 
@@ -187,4 +192,30 @@ async fn archive(docker: &DockerClient, id: &str, path: &str) -> Result<Value, B
     Ok(
         json!({ "elapsed_s": elapsed, "bytes": bytes, "mib_per_s": bytes as f64 / (1024.0 * 1024.0) / elapsed }),
     )
+}
+
+async fn build(docker: &DockerClient, context: &str, tag: &str) -> Result<Value, BoxError> {
+    let started = Instant::now();
+    let mut build = docker
+        .images()
+        .build(context)
+        .tag(tag)
+        .labels([("bench", "1")])
+        .rm(true)
+        .stream()
+        .await?;
+    let mut image_id = None;
+    while let Some(message) = build.progress.try_next().await? {
+        if let Some(id) = message.aux.and_then(|aux| aux.id) {
+            image_id = Some(id);
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let stats = build.context.ok_or("a directory build reports its context")?;
+    Ok(json!({
+        "elapsed_s": elapsed,
+        "image_id": image_id,
+        "tar_bytes": stats.tar_bytes(),
+        "context_entries": stats.entries(),
+    }))
 }
