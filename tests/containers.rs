@@ -556,6 +556,7 @@ async fn lifecycle_methods() -> TestResult {
         .await?;
     cleanup.container(container.id());
     assert_eq!(container.status().as_deref(), Some("created"));
+    assert!(container.image().await?.tags().contains(&TEST_IMAGE.to_owned()));
     assert_eq!(container.health(), "unknown");
 
     container.start().await?;

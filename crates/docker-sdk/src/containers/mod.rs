@@ -275,6 +275,19 @@ impl Container {
         }
     }
 
+    /// The container's image (docker-py's `image`), fetched now.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ImageNotFound`] when the image has been removed since.
+    pub async fn image(&self) -> Result<crate::images::Image> {
+        let id = self.image_id().ok_or_else(|| Error::Decode {
+            operation: "containers.image",
+            message: "the engine named no image for this container".to_owned(),
+        })?;
+        self.client.images().get(id).await
+    }
+
     /// The container's status, as `docker ps` says it: `created`,
     /// `running`, `paused`, `restarting`, `removing`, `exited` or `dead`.
     pub fn status(&self) -> Option<String> {
