@@ -151,7 +151,7 @@ async fn push_then_pull_through_a_private_registry() -> TestResult {
         "{statuses:?}"
     );
 
-    let data = docker.images().get_registry_data(&name).await?;
+    let data = docker.images().get_registry_data(&name, None).await?;
     assert!(data.id().starts_with("sha256:"), "{}", data.id());
     assert!(data.has_platform("linux")?);
     assert!(!data.has_platform("windows")?);
@@ -203,6 +203,8 @@ async fn credentials_from_auth_config_login_and_config_json() -> TestResult {
     let name = tagged_for(&docker, &cleanup, &registry, "auth").await?;
     let refused = docker.images().push(&name).send().await;
     assert!(matches!(refused, Err(Error::Stream { .. })), "{refused:?}");
+    let no_data = docker.images().get_registry_data(&name, None).await;
+    assert!(no_data.is_err(), "{no_data:?}");
 
     // An explicit auth_config.
     let auth = AuthConfig::new("tester", "s3cret:pass");
@@ -219,6 +221,14 @@ async fn credentials_from_auth_config_login_and_config_json() -> TestResult {
     docker.images().remove(&name, false, false).await?;
     let pulled = from_file.images().pull(&name).send().await?;
     assert!(pulled.tags().contains(&name));
+
+    // The registry's data needs the credentials too (config.json has them
+    // by now).
+    let data = docker
+        .images()
+        .get_registry_data(&name, Some(&AuthConfig::new("tester", "s3cret:pass")))
+        .await?;
+    assert!(data.id().starts_with("sha256:"));
 
     // A login through the client serves its later pushes.
     std::fs::remove_file(config_dir.path().join("config.json"))?;
@@ -347,7 +357,8 @@ async fn build_a_directory_with_dockerignore_buildargs_and_labels() -> TestResul
     let (docker, cleanup) = setup().await?;
     let context = tempfile::tempdir()?;
     let dockerfile = format!(
-        "FROM {TEST_IMAGE}\nARG GREETING\nCOPY . /ctx/\nRUN echo \"$GREETING\" > /greeting\nCMD [\"sh\"]\n"
+        "FROM {TEST_IMAGE}\nARG GREETING\nCOPY . /ctx/\nRUN echo \"$GREETING\" > /greeting\n\
+         RUN grep -c example /etc/hosts > /hosts\nCMD [\"sh\"]\n"
     );
     write_tree(
         context.path(),
@@ -370,6 +381,8 @@ async fn build_a_directory_with_dockerignore_buildargs_and_labels() -> TestResul
         .build(context.path())
         .tag(&tag)
         .buildargs([("GREETING", "hello from buildargs")])
+        .extra_host(("one.example", "10.0.0.1"))
+        .extra_host("two.example:10.0.0.2")
         .labels([("docker-sdk-test", "build")])
         .rm(true)
         .send()
@@ -390,13 +403,14 @@ async fn build_a_directory_with_dockerignore_buildargs_and_labels() -> TestResul
     let listing = docker
         .containers()
         .run(&tag)
-        .command("sh -c 'cat /greeting; cd /ctx && find . -type f | sort'")
+        .command("sh -c 'cat /greeting /hosts; cd /ctx && find . -type f | sort'")
         .remove(true)
         .send()
         .await?;
     let listing = String::from_utf8(listing)?;
     assert_eq!(
-        listing, "hello from buildargs\n./.dockerignore\n./important.key\n./keep.txt\n./sub/deep/keep.txt\n",
+        listing,
+        "hello from buildargs\n2\n./.dockerignore\n./important.key\n./keep.txt\n./sub/deep/keep.txt\n",
         "the engine drops the Dockerfile (ignored) and keeps .dockerignore"
     );
     Ok(())

@@ -20,6 +20,7 @@ cleanup() {
   [[ -n "$cid" ]] && curl -s --unix-socket "$sock" -X DELETE "$base/containers/$cid?force=1" >/dev/null || true
   curl -s --unix-socket "$sock" -X DELETE "$base/images/$tag?force=1" >/dev/null || true
   curl -s --unix-socket "$sock" -X DELETE "$base/images/$tag-import?force=1" >/dev/null || true
+  curl -s --unix-socket "$sock" -X DELETE "$base/images/$tag-hosts?force=1" >/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -74,6 +75,42 @@ transcript container-stats-stream --max-time 2.5 "$base/containers/$cid/stats"
 curl -s --unix-socket "$sock" -X POST "$base/containers/$cid/kill" >/dev/null
 sleep 1
 transcript system-events-lines "$base/events?since=$since&until=$(($(date +%s) + 1))&filters=%7B%22container%22%3A%5B%22$cid%22%5D%7D"
+
+# Repeated `extrahosts` parameters each add a host; one comma-joined value is
+# refused (patch 0007).
+printf 'FROM %s\nRUN cat /etc/hosts\n' "$tag" >"$work/hosts.Dockerfile"
+mkdir -p "$work/hosts" && cp "$work/hosts.Dockerfile" "$work/hosts/Dockerfile"
+tar -C "$work/hosts" -cf "$work/hosts.tar" .
+transcript build-extrahosts-repeated -X POST \
+  "$base/build?t=$tag-hosts&rm=1&nocache=1&extrahosts=one.example:10.0.0.1&extrahosts=two.example:10.0.0.2" \
+  -H 'Content-Type: application/x-tar' --data-binary "@$work/hosts.tar"
+transcript build-extrahosts-joined -X POST \
+  "$base/build?rm=1&nocache=1&extrahosts=one.example:10.0.0.1,two.example:10.0.0.2" \
+  -H 'Content-Type: application/x-tar' --data-binary "@$work/hosts.tar"
+
+# A registry that wants credentials: distribution inspect fails without an
+# X-Registry-Auth header and answers with one (patch 0008). Needs Debian's
+# docker-registry and htpasswd; skipped without them.
+if command -v docker-registry >/dev/null && command -v htpasswd >/dev/null; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$work/registry"
+  htpasswd -Bbn evidence evidence-pw >"$work/registry/htpasswd"
+  printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\nauth:\n  htpasswd:\n    realm: evidence\n    path: %s\n' \
+    "$work/registry/data" "$port" "$work/registry/htpasswd" >"$work/registry/config.yml"
+  docker-registry serve "$work/registry/config.yml" >/dev/null 2>&1 &
+  registry_pid=$!
+  for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done
+  auth=$(printf '{"username":"evidence","password":"evidence-pw","serveraddress":"127.0.0.1:%s"}' "$port" | base64 -w0 | tr '+/' '-_')
+  remote="127.0.0.1:$port/docker-sdk-evidence"
+  curl -s --unix-socket "$sock" -X POST "$base/images/$tag/tag?repo=$remote&tag=v1" >/dev/null
+  curl -s --unix-socket "$sock" -X POST "$base/images/$remote/push?tag=v1" -H "X-Registry-Auth: $auth" >/dev/null
+  transcript distribution-inspect-no-auth "$base/distribution/$remote:v1/json"
+  transcript distribution-inspect-with-auth "$base/distribution/$remote:v1/json" -H "X-Registry-Auth: $auth"
+  curl -s --unix-socket "$sock" -X DELETE "$base/images/$remote:v1" >/dev/null
+  kill "$registry_pid" 2>/dev/null || true
+  # The port differs per run: keep the transcripts comparable.
+  sed -i "s/127\.0\.0\.1:$port/127.0.0.1:PORT/g" "$here"/v"$api"-distribution-inspect-*.http
+fi
 
 # A version above the engine's is refused, on any path, with an ErrorResponse.
 transcript version-too-new "http://localhost/v1.99/version"

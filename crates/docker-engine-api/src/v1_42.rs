@@ -40845,7 +40845,7 @@ For example, the build arg `FOO=bar` would become `{"FOO":"bar"}` in JSON. This 
 - `cpusetcpus`: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
 - `cpushares`: CPU shares (relative weight).
 - `dockerfile`: Path within the build context to the `Dockerfile`. This is ignored if `remote` is specified and points to an external `Dockerfile`.
-- `extrahosts`: Extra hosts to add to /etc/hosts
+- `extrahosts`: Extra hosts to add to /etc/hosts, one `host:ip` per parameter.
 - `forcerm`: Always remove intermediate containers, even upon failure.
 - `labels`: Arbitrary key/value labels to set on the image, as a JSON map of string pairs.
 - `memory`: Set memory limit for build.
@@ -41867,9 +41867,11 @@ Sends a `GET` request to `/distribution/{name}/json`
 
 Arguments:
 - `name`: Image name or id
+- `x_registry_auth`: A base64url-encoded auth configuration, as for POST /images/create.
 ```ignore
 let response = client.distribution_inspect()
     .name(name)
+    .x_registry_auth(x_registry_auth)
     .send()
     .await;
 ```*/
@@ -43704,7 +43706,7 @@ pub mod builder {
         cpusetcpus: Result<Option<::std::string::String>, String>,
         cpushares: Result<Option<i64>, String>,
         dockerfile: Result<Option<::std::string::String>, String>,
-        extrahosts: Result<Option<::std::string::String>, String>,
+        extrahosts: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         forcerm: Result<Option<bool>, String>,
         labels: Result<Option<::std::string::String>, String>,
         memory: Result<Option<i64>, String>,
@@ -43844,13 +43846,13 @@ pub mod builder {
         }
         pub fn extrahosts<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
         {
             self.extrahosts = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for extrahosts failed"
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for extrahosts failed"
                         .to_string()
                 });
             self
@@ -48549,12 +48551,14 @@ pub mod builder {
     pub struct DistributionInspect<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
+        x_registry_auth: Result<Option<::std::string::String>, String>,
     }
     impl<'a> DistributionInspect<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 name: Err("name was not initialized".to_string()),
+                x_registry_auth: Ok(None),
             }
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -48569,6 +48573,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn x_registry_auth<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_registry_auth = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_registry_auth failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/distribution/{name}/json`
         pub async fn send(
             self,
@@ -48576,13 +48593,14 @@ pub mod builder {
             ResponseValue<types::DistributionInspect>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, name } = self;
+            let Self { client, name, x_registry_auth } = self;
             let name = name.map_err(Error::InvalidRequest)?;
+            let x_registry_auth = x_registry_auth.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/distribution/{}/json", client.baseurl, encode_path(& name
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -48590,6 +48608,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = x_registry_auth {
+                header_map.append("X-Registry-Auth", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
             let mut request = client
                 .client

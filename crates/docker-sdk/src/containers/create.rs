@@ -714,31 +714,33 @@ impl ContainerBuilder<Run> {
         Ok(container)
     }
 
-    /// Follows the output while waiting for the exit, as docker-py does for
-    /// the drivers that can be read back.
+    /// Waits for the exit and returns the output, for the log drivers that
+    /// can be read back.
     async fn collect(&self, container: &Container) -> Result<Vec<u8>> {
         let run = &self.mode;
         let readable =
             log_driver(container).is_none_or(|d| matches!(d.as_str(), "json-file" | "journald" | "local"));
-        let output = if readable && (run.stdout || run.stderr) {
-            let logs = container
-                .logs()
-                .stdout(run.stdout)
-                .stderr(run.stderr)
-                .follow(true);
-            Some(logs.stream().await?)
+        let read_output = readable && (run.stdout || run.stderr);
+        let auto_removed = self.options.flags.auto_remove == Some(true);
+        let output = || container.logs().stdout(run.stdout).stderr(run.stderr);
+        // An auto-removed container is gone once it has exited: follow its
+        // output while it runs, as docker-py does. Any other is read after
+        // its exit, when the engine has written every line: a follow that
+        // starts after a quick exit can miss the last ones (seen here).
+        let followed = if read_output && auto_removed {
+            Some(output().follow(true).stream().await?.concat().await?)
         } else {
             None
         };
-        let collected = match output {
-            Some(stream) => stream.concat().await?,
+        let exit = container.wait().send().await?;
+        let collected = match followed {
+            Some(collected) => collected,
+            None if read_output => output().send().await?,
             None => Vec::new(),
         };
-        let exit = container.wait().send().await?;
         if exit.status_code == 0 {
             return Ok(collected);
         }
-        let auto_removed = self.options.flags.auto_remove == Some(true);
         let stderr = if readable && !auto_removed {
             let logs = container.logs().stdout(false).stderr(true).send().await;
             String::from_utf8_lossy(&logs.unwrap_or_default()).into_owned()

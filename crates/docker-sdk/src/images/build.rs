@@ -338,14 +338,6 @@ impl Build {
             .map(|v| convert::parse_swap_bytes("container_limits", v))
             .transpose()?;
         let extra_hosts = convert::extra_hosts(&self.extra_hosts)?;
-        if extra_hosts.len() > 1 {
-            // The engine reads repeated `extrahosts` parameters, which the
-            // generated binding (one string) cannot send yet.
-            return Err(Error::invalid_argument(
-                "extra_hosts",
-                "a build takes one extra host in this version of docker-sdk",
-            ));
-        }
         let environment = self.client.environment().clone();
         let credstore_env = self.client.credstore_env().clone();
         if self.use_config_proxy
@@ -402,8 +394,8 @@ impl Build {
         if let Some(mode) = &self.network_mode {
             request = request.networkmode(mode.clone());
         }
-        if let Some(host) = extra_hosts.into_iter().next() {
-            request = request.extrahosts(host);
+        if !extra_hosts.is_empty() {
+            request = request.extrahosts(extra_hosts);
         }
         if let Some(platform) = &self.platform {
             request = request.platform(platform.clone());

@@ -57,18 +57,27 @@ impl Images {
     }
 
     /// What the image's registry says of it, without pulling it:
-    /// docker-py's `get_registry_data` (`GET /distribution/{name}/json`).
+    /// docker-py's `get_registry_data` (`GET /distribution/{name}/json`),
+    /// with the credentials a pull would use, or `auth_config`'s.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidRepository`] for a malformed name (nothing sent);
     /// the engine's error when the registry cannot be reached or refuses.
-    pub async fn get_registry_data(&self, name: &str) -> Result<RegistryData> {
+    pub async fn get_registry_data(
+        &self,
+        name: &str,
+        auth_config: Option<&AuthConfig>,
+    ) -> Result<RegistryData> {
         let reference = ImageReference::parse(name)?;
+        let header = auth_header(&self.client, reference.registry_key(), auth_config).await?;
         let inspect = self
             .client
             .call("images.get_registry_data", |api| {
-                api.distribution_inspect().name(name).send()
+                api.distribution_inspect()
+                    .name(name)
+                    .x_registry_auth(header)
+                    .send()
             })
             .await
             .map_err(image_not_found)?;
