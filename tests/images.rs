@@ -163,6 +163,15 @@ async fn push_then_pull_through_a_private_registry() -> TestResult {
     assert_eq!(pulled.id(), original.id());
     let by_name = docker.images().pull(&name).send().await?;
     assert_eq!(by_name.id(), original.id());
+    let digest = data.id().to_owned();
+    docker.images().remove(&name, false, false).await?;
+    let by_digest = docker
+        .images()
+        .pull(format!("{repository}@{digest}"))
+        .send()
+        .await?;
+    assert_eq!(by_digest.id(), original.id());
+    cleanup.image(format!("{repository}@{digest}"));
 
     let missing = docker
         .images()
@@ -516,5 +525,136 @@ async fn build_from_a_dockerfile_outside_the_context_and_from_a_tar() -> TestRes
         matches!(missing, Err(Error::InvalidArgument { .. })),
         "{missing:?}"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn build_a_gzipped_context_to_a_target_stage() -> TestResult {
+    let (docker, cleanup) = setup().await?;
+    let context = tempfile::tempdir()?;
+    let dockerfile = format!(
+        "FROM {TEST_IMAGE} AS first\nRUN echo first > /stage\nFROM {TEST_IMAGE} AS second\nRUN echo second > /stage\n"
+    );
+    write_tree(context.path(), &[("Dockerfile", dockerfile.as_str())])?;
+    let tag = unique_tag("target");
+    docker
+        .images()
+        .build(context.path())
+        .gzip(true)
+        .target("first")
+        .tag(&tag)
+        .send()
+        .await?;
+    cleanup.image(&tag);
+    let stage = docker
+        .containers()
+        .run(&tag)
+        .command("cat /stage")
+        .remove(true)
+        .send()
+        .await?;
+    assert_eq!(stage, b"first\n");
+    Ok(())
+}
+
+/// The files of `image` under `/ctx`, with symlinks marked, one per line.
+async fn context_listing(
+    docker: &DockerClient,
+    image: &str,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let listing = docker
+        .containers()
+        .run(image)
+        .command([
+            "sh",
+            "-c",
+            "cd /ctx && find . | sort && find . -type l | sed 's/^/link /' | sort",
+        ])
+        .remove(true)
+        .send()
+        .await?;
+    Ok(String::from_utf8(listing)?)
+}
+
+#[tokio::test]
+async fn a_tricky_context_reaches_the_engine_as_the_docker_cli_sends_it() -> TestResult {
+    let (docker, cleanup) = setup().await?;
+    let context = tempfile::tempdir()?;
+    let dockerfile = format!("FROM {TEST_IMAGE}\nCOPY . /ctx/\n");
+    write_tree(
+        context.path(),
+        &[
+            ("Dockerfile", dockerfile.as_str()),
+            (
+                ".dockerignore",
+                "# tricky\n*.md\ndir/**\n!dir/nested/keep me.txt\n!dir/nested/deeper\n/top/ignored\n./also-ignored\n",
+            ),
+            ("with space.txt", "s"),
+            ("ünïcödé ✓.txt", "u"),
+            ("README.md", "ignored"),
+            ("sub/notes.md", "ignored too"),
+            ("dir/nested/keep me.txt", "kept by an exception"),
+            ("dir/nested/skip.txt", "excluded"),
+            ("dir/nested/deeper/x.txt", "kept with its directory"),
+            ("dir/other/y.txt", "excluded"),
+            ("top/ignored/z.txt", "excluded"),
+            ("top/kept.txt", "kept"),
+            ("also-ignored", "excluded"),
+        ],
+    )?;
+    std::os::unix::fs::symlink("with space.txt", context.path().join("link to space"))?;
+    std::os::unix::fs::symlink("does-not-exist", context.path().join("dangling link"))?;
+
+    let ours = unique_tag("tricky-ours");
+    docker.images().build(context.path()).tag(&ours).send().await?;
+    cleanup.image(&ours);
+
+    let cli = unique_tag("tricky-cli");
+    let host = format!("unix://{}", docker_sdk_tests::engine_socket().display());
+    let context_path = context.path().to_path_buf();
+    let cli_tag = cli.clone();
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("docker")
+            .args(["build", "-q", "-t", &cli_tag])
+            .arg(&context_path)
+            .env("DOCKER_HOST", host)
+            .env("DOCKER_BUILDKIT", "0")
+            .output()
+    })
+    .await??;
+    cleanup.image(&cli);
+    assert!(
+        status.status.success(),
+        "docker build: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+
+    let ours = context_listing(&docker, &ours).await?;
+    let theirs = context_listing(&docker, &cli).await?;
+    assert_eq!(ours, theirs);
+    for expected in [
+        "./with space.txt",
+        "./ünïcödé ✓.txt",
+        "./dir/nested/keep me.txt",
+        "./dir/nested/deeper/x.txt",
+        "link ./link to space",
+    ] {
+        assert!(
+            ours.lines().any(|l| l == expected),
+            "{expected} missing from\n{ours}"
+        );
+    }
+    for absent in [
+        "./README.md",
+        "./dir/nested/skip.txt",
+        "./dir/other",
+        "./top/ignored",
+        "./also-ignored",
+    ] {
+        assert!(
+            !ours.lines().any(|l| l == absent),
+            "{absent} should be left out:\n{ours}"
+        );
+    }
     Ok(())
 }
