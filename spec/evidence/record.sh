@@ -72,6 +72,18 @@ cid=$(curl -s --unix-socket "$sock" -X POST "$base/containers/create" -H 'Conten
 curl -s --unix-socket "$sock" -X POST "$base/containers/$cid/start" >/dev/null
 # Stats stream until the caller stops reading: take what 2.5 s bring.
 transcript container-stats-stream --max-time 2.5 "$base/containers/$cid/stats"
+
+# Connect takes `EndpointConfig`, disconnect takes `Force` (patch 0009: the
+# 1.41 swagger gives each body the other's title).
+net="docker-sdk-evidence-$$"
+nid=$(curl -s --unix-socket "$sock" -X POST "$base/networks/create" -H 'Content-Type: application/json' \
+  -d "{\"Name\":\"$net\",\"Labels\":{\"docker-sdk-evidence\":\"1\"}}" | sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p')
+transcript network-connect-endpoint-config -X POST "$base/networks/$nid/connect" -H 'Content-Type: application/json' \
+  -d "{\"Container\":\"$cid\",\"EndpointConfig\":{\"Aliases\":[\"evidence-alias\"]}}"
+transcript network-connect-aliases-taken "$base/containers/$cid/json"
+transcript network-disconnect-force -X POST "$base/networks/$nid/disconnect" -H 'Content-Type: application/json' \
+  -d "{\"Container\":\"$cid\",\"Force\":true}"
+curl -s --unix-socket "$sock" -X DELETE "$base/networks/$nid" >/dev/null
 curl -s --unix-socket "$sock" -X POST "$base/containers/$cid/kill" >/dev/null
 sleep 1
 transcript system-events-lines "$base/events?since=$since&until=$(($(date +%s) + 1))&filters=%7B%22container%22%3A%5B%22$cid%22%5D%7D"

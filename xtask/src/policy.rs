@@ -24,6 +24,10 @@
 //! definition stays a plain struct and the properties that refer to it say
 //! nullable, so users meet `Option<ContainerState>` once, not twice.
 //!
+//! An object property with no properties at all (`Mode.Global`) says
+//! something by being there; it is made nullable too, so that `Some({})`
+//! is written and read back instead of an empty map that is skipped.
+//!
 //! What the policy cannot cover (a required field the engine leaves out, a
 //! sentinel outside a field's range) is fixed by an evidence-backed patch in
 //! `spec/patches/`.
@@ -125,10 +129,22 @@ impl Policy<'_> {
                 map.insert("allOf".into(), json!([{ "$ref": reference }]));
                 map.insert("nullable".into(), json!(true));
             }
-        } else if is_collection_map(map) {
+        } else if is_collection_map(map) || is_marker_object(map) {
             map.insert("nullable".into(), json!(true));
         }
     }
+}
+
+/// An object with no properties at all, whose presence is the whole
+/// message: a service's `Mode: {"Global": {}}`. Left required, the field
+/// would be a map skipped when empty, and a global service could neither be
+/// sent nor read back; nullable, `Some` of an empty map is written as `{}`.
+fn is_marker_object(schema: &Map<String, Value>) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("object")
+        && !schema.contains_key("properties")
+        && !schema.contains_key("additionalProperties")
+        && !schema.contains_key("allOf")
+        && !schema.contains_key("$ref")
 }
 
 fn is_collection(schema: &Value) -> bool {
@@ -171,6 +187,20 @@ mod tests {
         );
         let parameter = &doc["paths"]["/containers/create"]["post"]["parameters"][0];
         assert_eq!(parameter["schema"], json!({ "type": "string" }));
+    }
+
+    #[test]
+    fn marker_objects_keep_their_presence() {
+        let mut doc = json!({ "components": { "schemas": {
+            "ServiceSpecMode": { "type": "object", "properties": {
+                "Global": { "type": "object" },
+                "Replicated": { "type": "object", "properties": { "Replicas": { "type": "integer" } } }
+            } }
+        } } });
+        apply(&mut doc);
+        let mode = &doc["components"]["schemas"]["ServiceSpecMode"]["properties"];
+        assert_eq!(mode["Global"]["nullable"], json!(true));
+        assert_eq!(mode["Replicated"].get("nullable"), None);
     }
 
     #[test]

@@ -380,6 +380,18 @@ or `runC`.
             Default::default()
         }
     }
+    ///`ConfigCreateResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ConfigCreateResponse {
+        ///The ID of the created config.
+        #[serde(rename = "ID")]
+        pub id: ::std::string::String,
+    }
+    impl ConfigCreateResponse {
+        pub fn builder() -> builder::ConfigCreateResponse {
+            Default::default()
+        }
+    }
     /**The config-only network source to provide the configuration for
 this network.
 */
@@ -5831,20 +5843,17 @@ notation, but only the IP address is used.
     ///`NetworkConnectRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct NetworkConnectRequest {
-        /**The ID or name of the container to disconnect from the network.
-*/
+        ///The ID or name of the container to connect to the network.
         #[serde(
             rename = "Container",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub container: ::std::option::Option<::std::string::String>,
-        /**Force the container to disconnect from the network.
-*/
         #[serde(
-            rename = "Force",
+            rename = "EndpointConfig",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub force: ::std::option::Option<bool>,
+        pub endpoint_config: ::std::option::Option<EndpointSettings>,
     }
     impl NetworkConnectRequest {
         pub fn builder() -> builder::NetworkConnectRequest {
@@ -5996,17 +6005,20 @@ or `local` for machine level).
     ///`NetworkDisconnectRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct NetworkDisconnectRequest {
-        ///The ID or name of the container to connect to the network.
+        /**The ID or name of the container to disconnect from the network.
+*/
         #[serde(
             rename = "Container",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub container: ::std::option::Option<::std::string::String>,
+        /**Force the container to disconnect from the network.
+*/
         #[serde(
-            rename = "EndpointConfig",
+            rename = "Force",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub endpoint_config: ::std::option::Option<EndpointSettings>,
+        pub force: ::std::option::Option<bool>,
     }
     impl NetworkDisconnectRequest {
         pub fn builder() -> builder::NetworkDisconnectRequest {
@@ -7965,6 +7977,18 @@ binary and uses the first result.
             Default::default()
         }
     }
+    ///`SecretCreateResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SecretCreateResponse {
+        ///The ID of the created secret.
+        #[serde(rename = "ID")]
+        pub id: ::std::string::String,
+    }
+    impl SecretCreateResponse {
+        pub fn builder() -> builder::SecretCreateResponse {
+            Default::default()
+        }
+    }
     ///`SecretSpec`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SecretSpec {
@@ -8229,19 +8253,21 @@ than Shutdown.
     pub struct ServiceSpecMode {
         #[serde(
             rename = "Global",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub global: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub global: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         /**The mode used for services which run a task to the completed state
 on each valid node.
 */
         #[serde(
             rename = "GlobalJob",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub global_job: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub global_job: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         #[serde(
             rename = "Replicated",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -10917,10 +10943,11 @@ container but is used by the task
 */
         #[serde(
             rename = "Runtime",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub runtime: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub runtime: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
     }
     impl TaskSpecContainerSpecConfigsItem {
         pub fn builder() -> builder::TaskSpecContainerSpecConfigsItem {
@@ -13005,6 +13032,43 @@ is set to `-1` ("not available")
                     updated_at: Ok(value.updated_at),
                     version: Ok(value.version),
                 }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConfigCreateResponse {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ConfigCreateResponse {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl ConfigCreateResponse {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConfigCreateResponse>
+        for super::ConfigCreateResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConfigCreateResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::ConfigCreateResponse> for ConfigCreateResponse {
+            fn from(value: super::ConfigCreateResponse) -> Self {
+                Self { id: Ok(value.id) }
             }
         }
         #[derive(Clone, Debug)]
@@ -24619,8 +24683,8 @@ is set to `-1` ("not available")
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            force: ::std::result::Result<
-                ::std::option::Option<bool>,
+            endpoint_config: ::std::result::Result<
+                ::std::option::Option<super::EndpointSettings>,
                 ::std::string::String,
             >,
         }
@@ -24628,7 +24692,7 @@ is set to `-1` ("not available")
             fn default() -> Self {
                 Self {
                     container: Ok(Default::default()),
-                    force: Ok(Default::default()),
+                    endpoint_config: Ok(Default::default()),
                 }
             }
         }
@@ -24645,15 +24709,19 @@ is set to `-1` ("not available")
                     });
                 self
             }
-            pub fn force<T>(mut self, value: T) -> Self
+            pub fn endpoint_config<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EndpointSettings>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.force = value
+                self.endpoint_config = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for force: {e}")
+                        format!(
+                            "error converting supplied value for endpoint_config: {e}"
+                        )
                     });
                 self
             }
@@ -24666,7 +24734,7 @@ is set to `-1` ("not available")
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     container: value.container?,
-                    force: value.force?,
+                    endpoint_config: value.endpoint_config?,
                 })
             }
         }
@@ -24675,7 +24743,7 @@ is set to `-1` ("not available")
             fn from(value: super::NetworkConnectRequest) -> Self {
                 Self {
                     container: Ok(value.container),
-                    force: Ok(value.force),
+                    endpoint_config: Ok(value.endpoint_config),
                 }
             }
         }
@@ -25163,8 +25231,8 @@ is set to `-1` ("not available")
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            endpoint_config: ::std::result::Result<
-                ::std::option::Option<super::EndpointSettings>,
+            force: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
         }
@@ -25172,7 +25240,7 @@ is set to `-1` ("not available")
             fn default() -> Self {
                 Self {
                     container: Ok(Default::default()),
-                    endpoint_config: Ok(Default::default()),
+                    force: Ok(Default::default()),
                 }
             }
         }
@@ -25189,19 +25257,15 @@ is set to `-1` ("not available")
                     });
                 self
             }
-            pub fn endpoint_config<T>(mut self, value: T) -> Self
+            pub fn force<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::EndpointSettings>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.endpoint_config = value
+                self.force = value
                     .try_into()
                     .map_err(|e| {
-                        format!(
-                            "error converting supplied value for endpoint_config: {e}"
-                        )
+                        format!("error converting supplied value for force: {e}")
                     });
                 self
             }
@@ -25214,7 +25278,7 @@ is set to `-1` ("not available")
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     container: value.container?,
-                    endpoint_config: value.endpoint_config?,
+                    force: value.force?,
                 })
             }
         }
@@ -25223,7 +25287,7 @@ is set to `-1` ("not available")
             fn from(value: super::NetworkDisconnectRequest) -> Self {
                 Self {
                     container: Ok(value.container),
-                    endpoint_config: Ok(value.endpoint_config),
+                    force: Ok(value.force),
                 }
             }
         }
@@ -30096,6 +30160,43 @@ is set to `-1` ("not available")
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SecretCreateResponse {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for SecretCreateResponse {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl SecretCreateResponse {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SecretCreateResponse>
+        for super::SecretCreateResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SecretCreateResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::SecretCreateResponse> for SecretCreateResponse {
+            fn from(value: super::SecretCreateResponse) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SecretSpec {
             data: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -31011,11 +31112,15 @@ is set to `-1` ("not available")
         #[derive(Clone, Debug)]
         pub struct ServiceSpecMode {
             global: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             global_job: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             replicated: ::std::result::Result<
@@ -31041,7 +31146,9 @@ is set to `-1` ("not available")
             pub fn global<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -31055,7 +31162,9 @@ is set to `-1` ("not available")
             pub fn global_job<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -36484,7 +36593,9 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             runtime: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
         }
@@ -36540,7 +36651,9 @@ is set to `-1` ("not available")
             pub fn runtime<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -41110,9 +41223,11 @@ Arguments:
 - `name`: The name of the plugin. The `:latest` tag is optional, and is the
 default if omitted.
 
+- `x_registry_auth`: A base64url-encoded auth configuration, as for POST /images/{name}/push.
 ```ignore
 let response = client.plugin_push()
     .name(name)
+    .x_registry_auth(x_registry_auth)
     .send()
     .await;
 ```*/
@@ -43050,7 +43165,10 @@ pub mod builder {
         ///Sends a `POST` request to `/configs/create`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::IdResponse>, Error<types::ErrorResponse>> {
+        ) -> Result<
+            ResponseValue<types::ConfigCreateResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::ConfigSpec::try_from(v).map_err(|e| e.to_string()))
@@ -49419,7 +49537,7 @@ pub mod builder {
     pub struct NetworkConnect<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
-        body: Result<types::builder::NetworkDisconnectRequest, String>,
+        body: Result<types::builder::NetworkConnectRequest, String>,
     }
     impl<'a> NetworkConnect<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -49443,9 +49561,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::NetworkDisconnectRequest>,
+            V: std::convert::TryInto<types::NetworkConnectRequest>,
             <V as std::convert::TryInto<
-                types::NetworkDisconnectRequest,
+                types::NetworkConnectRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -49453,7 +49571,7 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `NetworkDisconnectRequest` for body failed: {}", s
+                        "conversion to `NetworkConnectRequest` for body failed: {}", s
                     )
                 });
             self
@@ -49461,8 +49579,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::NetworkDisconnectRequest,
-            ) -> types::builder::NetworkDisconnectRequest,
+                types::builder::NetworkConnectRequest,
+            ) -> types::builder::NetworkConnectRequest,
         {
             self.body = self.body.map(f);
             self
@@ -49475,8 +49593,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::NetworkDisconnectRequest::try_from(v)
-                        .map_err(|e| e.to_string())
+                    types::NetworkConnectRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -49556,7 +49673,7 @@ pub mod builder {
     pub struct NetworkDisconnect<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
-        body: Result<types::builder::NetworkConnectRequest, String>,
+        body: Result<types::builder::NetworkDisconnectRequest, String>,
     }
     impl<'a> NetworkDisconnect<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -49580,9 +49697,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::NetworkConnectRequest>,
+            V: std::convert::TryInto<types::NetworkDisconnectRequest>,
             <V as std::convert::TryInto<
-                types::NetworkConnectRequest,
+                types::NetworkDisconnectRequest,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -49590,7 +49707,7 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `NetworkConnectRequest` for body failed: {}", s
+                        "conversion to `NetworkDisconnectRequest` for body failed: {}", s
                     )
                 });
             self
@@ -49598,8 +49715,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::NetworkConnectRequest,
-            ) -> types::builder::NetworkConnectRequest,
+                types::builder::NetworkDisconnectRequest,
+            ) -> types::builder::NetworkDisconnectRequest,
         {
             self.body = self.body.map(f);
             self
@@ -49612,7 +49729,8 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::NetworkConnectRequest::try_from(v).map_err(|e| e.to_string())
+                    types::NetworkDisconnectRequest::try_from(v)
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -50511,7 +50629,7 @@ pub mod builder {
         ///Sends a `POST` request to `/plugins/pull`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
             let Self { client, name, remote, x_registry_auth, body } = self;
             let name = name.map_err(Error::InvalidRequest)?;
             let remote = remote.map_err(Error::InvalidRequest)?;
@@ -50533,10 +50651,6 @@ pub mod builder {
             let mut request = client
                 .client
                 .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("name", &name))
                 .query(&progenitor_client::QueryParam::new("remote", &remote))
@@ -50550,7 +50664,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -50618,7 +50732,7 @@ pub mod builder {
         ///Sends a `DELETE` request to `/plugins/{name}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Plugin>, Error<types::ErrorResponse>> {
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
             let Self { client, name, force } = self;
             let name = name.map_err(Error::InvalidRequest)?;
             let force = force.map_err(Error::InvalidRequest)?;
@@ -50652,7 +50766,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -51005,12 +51119,14 @@ pub mod builder {
     pub struct PluginPush<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
+        x_registry_auth: Result<Option<::std::string::String>, String>,
     }
     impl<'a> PluginPush<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 name: Err("name was not initialized".to_string()),
+                x_registry_auth: Ok(None),
             }
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -51025,16 +51141,30 @@ pub mod builder {
                 });
             self
         }
+        pub fn x_registry_auth<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_registry_auth = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_registry_auth failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `POST` request to `/plugins/{name}/push`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
-            let Self { client, name } = self;
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
+            let Self { client, name, x_registry_auth } = self;
             let name = name.map_err(Error::InvalidRequest)?;
+            let x_registry_auth = x_registry_auth.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/plugins/{}/push", client.baseurl, encode_path(& name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -51042,16 +51172,11 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = x_registry_auth {
+                header_map.append("X-Registry-Auth", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.post(url).headers(header_map).build()?;
             let info = OperationInfo {
                 operation_id: "plugin_push",
             };
@@ -51060,7 +51185,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -51277,7 +51402,7 @@ pub mod builder {
         ///Sends a `POST` request to `/plugins/{name}/upgrade`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
             let Self { client, name, remote, x_registry_auth, body } = self;
             let name = name.map_err(Error::InvalidRequest)?;
             let remote = remote.map_err(Error::InvalidRequest)?;
@@ -51301,10 +51426,6 @@ pub mod builder {
             let mut request = client
                 .client
                 .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("remote", &remote))
                 .headers(header_map)
@@ -51317,7 +51438,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -51488,7 +51609,10 @@ pub mod builder {
         ///Sends a `POST` request to `/secrets/create`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::IdResponse>, Error<types::ErrorResponse>> {
+        ) -> Result<
+            ResponseValue<types::SecretCreateResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::SecretSpec::try_from(v).map_err(|e| e.to_string()))

@@ -654,10 +654,11 @@ BlockVolume:
 */
         #[serde(
             rename = "MountVolume",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mount_volume: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub mount_volume: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         /**The set of nodes this volume can be used on at one time.
 - `single` The volume may only be scheduled to one node at a time.
 - `multi` the volume may be scheduled to any supported number of nodes at a time.
@@ -1044,6 +1045,18 @@ or `runC`.
     }
     impl Config {
         pub fn builder() -> builder::Config {
+            Default::default()
+        }
+    }
+    ///`ConfigCreateResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ConfigCreateResponse {
+        ///The ID of the created config.
+        #[serde(rename = "ID")]
+        pub id: ::std::string::String,
+    }
+    impl ConfigCreateResponse {
+        pub fn builder() -> builder::ConfigCreateResponse {
             Default::default()
         }
     }
@@ -8677,6 +8690,18 @@ in a JSON string representation.
             Default::default()
         }
     }
+    ///`SecretCreateResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SecretCreateResponse {
+        ///The ID of the created secret.
+        #[serde(rename = "ID")]
+        pub id: ::std::string::String,
+    }
+    impl SecretCreateResponse {
+        pub fn builder() -> builder::SecretCreateResponse {
+            Default::default()
+        }
+    }
     ///`SecretSpec`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SecretSpec {
@@ -8949,19 +8974,21 @@ Deprecated: This field is deprecated since v1.44. The Networks field in TaskSpec
     pub struct ServiceSpecMode {
         #[serde(
             rename = "Global",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub global: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub global: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         /**The mode used for services which run a task to the completed state
 on each valid node.
 */
         #[serde(
             rename = "GlobalJob",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub global_job: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub global_job: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
         #[serde(
             rename = "Replicated",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -11671,10 +11698,11 @@ container but is used by the task
 */
         #[serde(
             rename = "Runtime",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub runtime: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub runtime: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
     }
     impl TaskSpecContainerSpecConfigsItem {
         pub fn builder() -> builder::TaskSpecContainerSpecConfigsItem {
@@ -14242,7 +14270,9 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             mount_volume: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             scope: ::std::result::Result<
@@ -14331,7 +14361,9 @@ is set to `-1` ("not available")
             pub fn mount_volume<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -14802,6 +14834,43 @@ is set to `-1` ("not available")
                     updated_at: Ok(value.updated_at),
                     version: Ok(value.version),
                 }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConfigCreateResponse {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ConfigCreateResponse {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl ConfigCreateResponse {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConfigCreateResponse>
+        for super::ConfigCreateResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConfigCreateResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::ConfigCreateResponse> for ConfigCreateResponse {
+            fn from(value: super::ConfigCreateResponse) -> Self {
+                Self { id: Ok(value.id) }
             }
         }
         #[derive(Clone, Debug)]
@@ -32098,6 +32167,43 @@ is set to `-1` ("not available")
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SecretCreateResponse {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for SecretCreateResponse {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl SecretCreateResponse {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SecretCreateResponse>
+        for super::SecretCreateResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SecretCreateResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::SecretCreateResponse> for SecretCreateResponse {
+            fn from(value: super::SecretCreateResponse) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SecretSpec {
             data: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -33015,11 +33121,15 @@ is set to `-1` ("not available")
         #[derive(Clone, Debug)]
         pub struct ServiceSpecMode {
             global: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             global_job: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
             replicated: ::std::result::Result<
@@ -33045,7 +33155,9 @@ is set to `-1` ("not available")
             pub fn global<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -33059,7 +33171,9 @@ is set to `-1` ("not available")
             pub fn global_job<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -38450,7 +38564,9 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             runtime: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 ::std::string::String,
             >,
         }
@@ -38506,7 +38622,9 @@ is set to `-1` ("not available")
             pub fn runtime<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -43372,9 +43490,11 @@ Arguments:
 - `name`: The name of the plugin. The `:latest` tag is optional, and is the
 default if omitted.
 
+- `x_registry_auth`: A base64url-encoded auth configuration, as for POST /images/{name}/push.
 ```ignore
 let response = client.plugin_push()
     .name(name)
+    .x_registry_auth(x_registry_auth)
     .send()
     .await;
 ```*/
@@ -45342,7 +45462,10 @@ pub mod builder {
         ///Sends a `POST` request to `/configs/create`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::IdResponse>, Error<types::ErrorResponse>> {
+        ) -> Result<
+            ResponseValue<types::ConfigCreateResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::ConfigSpec::try_from(v).map_err(|e| e.to_string()))
@@ -52900,7 +53023,7 @@ pub mod builder {
         ///Sends a `POST` request to `/plugins/pull`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
             let Self { client, name, remote, x_registry_auth, body } = self;
             let name = name.map_err(Error::InvalidRequest)?;
             let remote = remote.map_err(Error::InvalidRequest)?;
@@ -52922,10 +53045,6 @@ pub mod builder {
             let mut request = client
                 .client
                 .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("name", &name))
                 .query(&progenitor_client::QueryParam::new("remote", &remote))
@@ -52939,7 +53058,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -53007,7 +53126,7 @@ pub mod builder {
         ///Sends a `DELETE` request to `/plugins/{name}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Plugin>, Error<types::ErrorResponse>> {
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
             let Self { client, name, force } = self;
             let name = name.map_err(Error::InvalidRequest)?;
             let force = force.map_err(Error::InvalidRequest)?;
@@ -53041,7 +53160,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -53394,12 +53513,14 @@ pub mod builder {
     pub struct PluginPush<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
+        x_registry_auth: Result<Option<::std::string::String>, String>,
     }
     impl<'a> PluginPush<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 name: Err("name was not initialized".to_string()),
+                x_registry_auth: Ok(None),
             }
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -53414,16 +53535,30 @@ pub mod builder {
                 });
             self
         }
+        pub fn x_registry_auth<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.x_registry_auth = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for x_registry_auth failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `POST` request to `/plugins/{name}/push`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
-            let Self { client, name } = self;
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
+            let Self { client, name, x_registry_auth } = self;
             let name = name.map_err(Error::InvalidRequest)?;
+            let x_registry_auth = x_registry_auth.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/plugins/{}/push", client.baseurl, encode_path(& name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -53431,16 +53566,11 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = x_registry_auth {
+                header_map.append("X-Registry-Auth", value.to_string().try_into()?);
+            }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.post(url).headers(header_map).build()?;
             let info = OperationInfo {
                 operation_id: "plugin_push",
             };
@@ -53449,7 +53579,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -53666,7 +53796,7 @@ pub mod builder {
         ///Sends a `POST` request to `/plugins/{name}/upgrade`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
             let Self { client, name, remote, x_registry_auth, body } = self;
             let name = name.map_err(Error::InvalidRequest)?;
             let remote = remote.map_err(Error::InvalidRequest)?;
@@ -53690,10 +53820,6 @@ pub mod builder {
             let mut request = client
                 .client
                 .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("remote", &remote))
                 .headers(header_map)
@@ -53706,7 +53832,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -53877,7 +54003,10 @@ pub mod builder {
         ///Sends a `POST` request to `/secrets/create`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::IdResponse>, Error<types::ErrorResponse>> {
+        ) -> Result<
+            ResponseValue<types::SecretCreateResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::SecretSpec::try_from(v).map_err(|e| e.to_string()))
