@@ -12,14 +12,20 @@ use tracing::Instrument;
 
 use crate::api::{self, types};
 use crate::auth::AuthConfig;
-use crate::collections::{Configs, Networks, Nodes, Plugins, Secrets, Services, Swarm, Volumes};
 use crate::config::{DockerHost, EnvConfig, Environment};
 use crate::containers::Containers;
 use crate::error::{Call, Error, Result};
 use crate::images::Images;
+use crate::networks::Networks;
+use crate::nodes::Nodes;
+use crate::plugins::Plugins;
+use crate::secrets::{Configs, Secrets};
+use crate::services::Services;
+use crate::swarm::Swarm;
 use crate::tls::TlsConfig;
 use crate::transport::{self, SshTunnel};
 use crate::version::{self, ApiVersion, VersionChoice};
+use crate::volumes::Volumes;
 
 /// The generated client's error.
 pub(crate) type RawError = docker_engine_api::Error<types::ErrorResponse>;

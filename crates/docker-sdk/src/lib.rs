@@ -40,20 +40,26 @@
 pub mod auth;
 pub mod build_context;
 mod client;
-mod collections;
 pub mod config;
 pub mod containers;
 pub mod convert;
 mod error;
 mod filters;
 pub mod images;
+pub mod networks;
+pub mod nodes;
+pub mod plugins;
 pub mod reference;
 mod secret;
+pub mod secrets;
+pub mod services;
 pub mod stream;
+pub mod swarm;
 mod system;
 mod tls;
 mod transport;
 mod version;
+pub mod volumes;
 
 /// The generated bindings the facade is built on: the client and models
 /// ([`api::types`]) of the API version chosen by this crate's `v1_NN`
@@ -63,14 +69,20 @@ pub mod api {
 }
 
 pub use client::{DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, DockerClient, DockerClientBuilder, Ping};
-pub use collections::{Configs, Networks, Nodes, Plugins, Secrets, Services, Swarm, Volumes};
 pub use config::{DockerHost, EnvConfig, Environment};
 pub use containers::{Container, ContainerAttrs, Containers};
 pub use docker_engine_api as raw;
 pub use error::{BuildError, ContainerError, Error, Result};
 pub use filters::{FilterValue, Filters};
 pub use images::{Image, Images};
+pub use networks::{Network, Networks};
+pub use nodes::{Node, Nodes};
+pub use plugins::{Plugin, Plugins};
 pub use secret::Secret;
+pub use secrets::{Configs, Secrets};
+pub use services::{Service, Services};
+pub use swarm::Swarm;
 pub use system::{EventStream, EventTime, EventsBuilder, Login, LoginBuilder};
 pub use tls::TlsConfig;
 pub use version::{ApiVersion, VersionChoice};
+pub use volumes::{Volume, Volumes};

@@ -839,7 +839,7 @@ impl Options {
                 .strings
                 .cgroupns
                 .as_deref()
-                .map(|mode| parse_enum("cgroupns", mode, "private or host"))
+                .map(|mode| convert::parse_enum("cgroupns", mode, &["private", "host"]))
                 .transpose()?,
             cpu_count: self.numbers.cpu_count,
             cpu_percent: self.numbers.cpu_percent,
@@ -864,7 +864,7 @@ impl Options {
                 .strings
                 .isolation
                 .as_deref()
-                .map(|mode| parse_enum("isolation", mode, "default, process or hyperv"))
+                .map(|mode| convert::parse_enum("isolation", mode, &["default", "process", "hyperv"]))
                 .transpose()?,
             links: non_empty(
                 self.links
@@ -966,12 +966,6 @@ fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
 
 fn non_empty_map(map: HashMap<String, String>) -> Option<HashMap<String, String>> {
     (!map.is_empty()).then_some(map)
-}
-
-/// One of a generated enum's values, by its wire name.
-fn parse_enum<T: serde::de::DeserializeOwned>(argument: &str, value: &str, accepted: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned()))
-        .map_err(|_| Error::invalid_argument(argument, format!("{value:?} is not one of {accepted}")))
 }
 
 #[cfg(test)]

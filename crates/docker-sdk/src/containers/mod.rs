@@ -23,6 +23,7 @@ pub use archive::{ArchiveStream, PathStat};
 pub use create::{ContainerBuilder, Create, Run};
 pub use exec::{Exec, ExecOutput, ExecRun, ExecSocket};
 pub use lifecycle::{Commit, FilesystemChange, Remove, Signal, Stop, Wait};
+pub(crate) use logs::output_stream;
 pub use logs::{Attach, AttachSocket, Logs};
 pub use stats::{Stats, StatsSample, StatsStream};
 pub use update::Update;

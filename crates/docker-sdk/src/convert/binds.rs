@@ -371,6 +371,12 @@ impl DriverConfig {
         self.options.push((key.into(), value.into()));
         self
     }
+
+    /// The driver's name and its options (a later option wins over an
+    /// earlier one of the same key).
+    pub(crate) fn into_parts(self) -> (String, HashMap<String, String>) {
+        (self.name, self.options.into_iter().collect())
+    }
 }
 
 /// A mount (docker-py's `types.Mount`): a target in the container, a

@@ -56,6 +56,7 @@ mod env;
 mod health;
 mod ports;
 mod resources;
+mod values;
 
 pub use binds::{DriverConfig, MountKind, MountSpec, VolumeBind, VolumeSpec};
 pub use bytes::ByteSize;
@@ -65,6 +66,7 @@ pub use env::{EnvValue, EnvVar, ExtraHost, Label, Sysctl, TextValue, TmpfsMount}
 pub use health::Healthcheck;
 pub use ports::{ContainerPort, HostPort};
 pub use resources::{LogConfig, RestartPolicy, Ulimit};
+pub(crate) use values::{nanoseconds, parse_enum};
 
 pub(crate) use binds::{mounts, volume_binds};
 pub(crate) use bytes::{parse_bytes, parse_swap_bytes};

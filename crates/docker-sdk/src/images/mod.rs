@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::filters::Filters;
 pub use build::{Build, BuildStream, Built};
 pub use progress::{ProgressMessage, ProgressStream};
+pub(crate) use registry::auth_header;
 pub use registry::{Pull, Push, RegistryData};
 
 /// Images on the engine (docker-py's `client.images`).

@@ -91,7 +91,11 @@ impl Images {
 /// The credentials header for `registry`, as docker-py's
 /// `get_config_header` finds them (the engine wants one on every push, so
 /// an empty one stands for none).
-async fn auth_header(client: &DockerClient, registry: &str, explicit: Option<&AuthConfig>) -> Result<String> {
+pub(crate) async fn auth_header(
+    client: &DockerClient,
+    registry: &str,
+    explicit: Option<&AuthConfig>,
+) -> Result<String> {
     let resolved = match explicit {
         Some(config) => Some(config.clone()),
         None => match client.remembered_login(registry) {
