@@ -223,6 +223,7 @@ async fn tls_with_client_certificates_against_a_throwaway_daemon() -> TestResult
             ThrowawayDaemon::start(DaemonOptions {
                 tcp: true,
                 tls: Some(tls),
+                ..DaemonOptions::default()
             })
         }
     })

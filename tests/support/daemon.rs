@@ -27,6 +27,10 @@ pub struct DaemonOptions {
     pub tcp: bool,
     /// TLS for the TCP listener.
     pub tls: Option<DaemonTls>,
+    /// Run inside this network namespace (made by the caller, as
+    /// [`crate::cluster::Cluster`] does), with the default bridge of its
+    /// own there, instead of on a bridge of the host's.
+    pub netns: Option<String>,
 }
 
 /// A running throwaway daemon; dropping it stops the daemon and removes
@@ -40,7 +44,7 @@ pub struct ThrowawayDaemon {
     /// Its TCP port, when it listens on TCP.
     pub tcp_port: Option<u16>,
     /// Dropped after the daemon has stopped (fields drop after `drop`).
-    _bridge: BridgeGuard,
+    _bridge: Option<BridgeGuard>,
 }
 
 /// Deletes the daemon's bridge.
@@ -55,7 +59,7 @@ impl Drop for BridgeGuard {
     }
 }
 
-fn ip(args: &[&str]) -> Result<(), BoxError> {
+pub(crate) fn ip(args: &[&str]) -> Result<(), BoxError> {
     let out = Command::new("ip")
         .args(args)
         .output()
@@ -72,7 +76,7 @@ fn ip(args: &[&str]) -> Result<(), BoxError> {
 }
 
 /// A small stable hash, for names of at most 15 bytes.
-fn fnv(text: &str) -> u32 {
+pub(crate) fn fnv(text: &str) -> u32 {
     text.bytes().fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     })
@@ -90,15 +94,22 @@ impl ThrowawayDaemon {
         let socket = dir.join("docker.sock");
 
         // Never `--bridge=none`: dockerd then deletes `docker0`, the machine
-        // engine's bridge. Each throwaway daemon gets a bridge of its own,
-        // addressed in the benchmarking range (198.18.0.0/15), which no
-        // outside network uses.
-        let bridge = format!("dsd{:08x}", fnv(&name));
-        let octet = (fnv(&name) % 250) + 2;
-        ip(&["link", "add", &bridge, "type", "bridge"])?;
-        let bridge_guard = BridgeGuard(bridge.clone());
-        ip(&["addr", "add", &format!("198.18.{octet}.1/24"), "dev", &bridge])?;
-        ip(&["link", "set", &bridge, "up"])?;
+        // engine's bridge. Each throwaway daemon on the host gets a bridge of
+        // its own, addressed in the benchmarking range (198.18.0.0/15), which
+        // no outside network uses; one in a namespace of its own makes its
+        // default bridge there.
+        let bridge_guard = match options.netns {
+            Some(_) => None,
+            None => {
+                let bridge = format!("dsd{:08x}", fnv(&name));
+                let octet = (fnv(&name) % 250) + 2;
+                ip(&["link", "add", &bridge, "type", "bridge"])?;
+                let guard = BridgeGuard(bridge.clone());
+                ip(&["addr", "add", &format!("198.18.{octet}.1/24"), "dev", &bridge])?;
+                ip(&["link", "set", &bridge, "up"])?;
+                Some(guard)
+            }
+        };
 
         let mut args: Vec<String> = vec![
             format!("--config-file={}", config.display()),
@@ -106,12 +117,14 @@ impl ThrowawayDaemon {
             format!("--exec-root={}", dir.join("exec").display()),
             format!("--pidfile={}", dir.join("docker.pid").display()),
             format!("--host=unix://{}", socket.display()),
-            format!("--bridge={bridge}"),
             "--iptables=false".into(),
             "--ip-masq=false".into(),
             format!("--containerd-namespace={name}"),
             format!("--containerd-plugins-namespace={name}-plugins"),
         ];
+        if let Some(bridge) = &bridge_guard {
+            args.push(format!("--bridge={}", bridge.0));
+        }
         let tcp_port = if options.tcp { Some(free_port()?) } else { None };
         if let Some(port) = tcp_port {
             args.push(format!("--host=tcp://127.0.0.1:{port}"));
@@ -123,7 +136,19 @@ impl ThrowawayDaemon {
             }
         }
         let log = std::fs::File::create(dir.join("dockerd.log"))?;
-        let child = Command::new("dockerd")
+        // `ip netns exec` would remount /sys, and dockerd then finds no
+        // devices cgroup; entering only the network namespace works.
+        let mut command = match &options.netns {
+            Some(netns) => {
+                let mut nsenter = Command::new("nsenter");
+                nsenter
+                    .arg(format!("--net=/var/run/netns/{netns}"))
+                    .arg("dockerd");
+                nsenter
+            }
+            None => Command::new("dockerd"),
+        };
+        let child = command
             .args(&args)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
