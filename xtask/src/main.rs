@@ -2,11 +2,14 @@
 //!
 //! - `cargo xtask codegen [--check]` regenerates the raw bindings;
 //! - `cargo xtask test` prepares the machine and runs every check and test,
-//!   as CI does.
+//!   as CI does;
+//! - `cargo xtask record` records real engine responses into
+//!   `tests/fixtures/corpus/`.
 
 mod generate;
 mod patch;
 mod policy;
+mod record;
 mod swagger2;
 mod test;
 mod version;
@@ -21,11 +24,15 @@ use crate::version::ApiVersion;
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--version 1.41]
        cargo xtask test
+       cargo xtask record [--out DIR] [--socket PATH]
 
   codegen            regenerate crates/docker-engine-api/src/v*.rs from spec/
   codegen --check    fail, naming the files, when the checked-in code is stale
   --version X.Y      only this API version
-  test               prepare the engine, then run every check and test (CI)";
+  test               prepare the engine, then run every check and test (CI)
+  record             record real engine responses into tests/fixtures/corpus/v<API>/
+  --out DIR          the corpus directory (default tests/fixtures/corpus)
+  --socket PATH      the engine (default /var/run/docker.sock)";
 
 fn main() -> ExitCode {
     match run() {
@@ -45,6 +52,7 @@ fn run() -> Result<ExitCode> {
     match iter.next().map(String::as_str) {
         Some("codegen") => {}
         Some("test") if args.len() == 1 => return test::run(&workspace_root()),
+        Some("record") => return record::run(&workspace_root(), &args[1..]),
         _ => bail!("{USAGE}"),
     }
     while let Some(arg) = iter.next() {
