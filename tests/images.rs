@@ -7,7 +7,9 @@ use std::io::Read;
 
 use docker_sdk::auth::AuthConfig;
 use docker_sdk::{DockerClient, Error};
-use docker_sdk_tests::registry::LocalRegistry;
+use docker_sdk_tests::cluster::Cluster;
+use docker_sdk_tests::daemon::TestCertificates;
+use docker_sdk_tests::registry::{LocalRegistry, RegistryOptions};
 use docker_sdk_tests::{
     Cleanup, TEST_IMAGE, TEST_IMAGE_LABEL, docker, ensure_test_image, raw_client, unique_name,
 };
@@ -286,6 +288,71 @@ async fn credentials_from_auth_config_login_and_config_json() -> TestResult {
     let refused = from_file.images().push(&name).send().await;
     let message = format!("{refused:?}");
     assert!(refused.is_err() && !message.contains("wrong-pw"), "{message}");
+    Ok(())
+}
+
+/// Over TLS with basic auth, the registry is trusted only through the CA
+/// the daemon finds in `/etc/docker/certs.d`. The registry listens on a
+/// cluster node's own address (inside its network namespace), not on
+/// 127.0.0.0/8, which daemons treat as insecure and would not verify.
+#[tokio::test]
+async fn a_tls_registry_with_basic_auth_trusted_through_its_ca() -> TestResult {
+    let cluster = tokio::task::spawn_blocking(|| Cluster::start(1)).await??;
+    let node = cluster.nodes.first().ok_or("one node")?;
+    ensure_test_image(&docker_engine_api::v1_41::Client::connect_unix(
+        &node.daemon.socket,
+    )?)
+    .await?;
+    let certificates_dir = tempfile::tempdir()?;
+    let certificates =
+        TestCertificates::make_for(certificates_dir.path(), "registry", &format!("IP:{}", node.addr))?;
+    let options = RegistryOptions {
+        credentials: Some(("tester".into(), "s3cret:pass".into())),
+        tls: Some(certificates.server.clone()),
+        netns: Some((node.netns.clone(), node.addr.clone())),
+    };
+    let registry = tokio::task::spawn_blocking(move || LocalRegistry::start_with(options)).await??;
+    let environment: docker_sdk::Environment =
+        [("DOCKER_HOST", node.daemon.unix_url())].into_iter().collect();
+    let docker = DockerClient::builder().from_environment(environment).build()?;
+    let repository = format!("{}/docker-sdk-test/tls", registry.address());
+    let name = format!("{repository}:v1");
+    let original = docker.images().get(TEST_IMAGE).await?;
+    original.tag(&repository, Some("v1")).await?;
+    let auth = || AuthConfig::new("tester", "s3cret:pass");
+
+    // Before the CA is trusted, the daemon refuses the registry's certificate.
+    let untrusted = docker.images().push(&name).auth_config(auth()).send().await;
+    let message = format!("{untrusted:?}");
+    assert!(untrusted.is_err() && message.contains("certificate"), "{message}");
+
+    let _trust = registry.trust_ca()?;
+    let wrong = docker
+        .images()
+        .push(&name)
+        .auth_config(AuthConfig::new("tester", "wrong-pw"))
+        .send()
+        .await;
+    let message = format!("{wrong:?}");
+    assert!(
+        wrong.is_err() && message.contains("unauthorized") && !message.contains("wrong-pw"),
+        "{message}"
+    );
+    docker.images().push(&name).auth_config(auth()).send().await?;
+    let data = docker.images().get_registry_data(&name, Some(&auth())).await?;
+
+    docker.images().remove(&name, false, false).await?;
+    let pulled = docker.images().pull(&name).auth_config(auth()).send().await?;
+    assert_eq!(pulled.id(), original.id());
+    docker.images().remove(&name, false, false).await?;
+    let by_digest = format!("{repository}@{}", data.id());
+    let pulled = docker
+        .images()
+        .pull(&by_digest)
+        .auth_config(auth())
+        .send()
+        .await?;
+    assert_eq!(pulled.id(), original.id());
     Ok(())
 }
 

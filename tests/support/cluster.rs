@@ -21,6 +21,8 @@ pub struct ClusterNode {
     pub daemon: ThrowawayDaemon,
     /// The node's address on the cluster's bridge.
     pub addr: String,
+    /// The network namespace it runs in (`/var/run/netns/<name>`).
+    pub netns: String,
 }
 
 /// Hosts in network namespaces on one bridge; dropping it stops every
@@ -84,10 +86,10 @@ impl Cluster {
         let mut nodes = Vec::new();
         for (netns, addr) in hosts {
             let daemon = ThrowawayDaemon::start(DaemonOptions {
-                netns: Some(netns),
+                netns: Some(netns.clone()),
                 ..DaemonOptions::default()
             })?;
-            nodes.push(ClusterNode { daemon, addr });
+            nodes.push(ClusterNode { daemon, addr, netns });
         }
         Ok(Cluster {
             nodes,

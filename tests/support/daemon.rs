@@ -256,6 +256,12 @@ pub struct TestCertificates {
 impl TestCertificates {
     /// Makes a CA, a server and a client certificate under `dir`.
     pub fn make(dir: &Path, name: &str) -> Result<Self, BoxError> {
+        Self::make_for(dir, name, "DNS:localhost")
+    }
+
+    /// As [`TestCertificates::make`], with the server certificate for
+    /// `subject_alt_name` (`DNS:host` or `IP:198.19.0.10`) instead.
+    pub fn make_for(dir: &Path, name: &str, subject_alt_name: &str) -> Result<Self, BoxError> {
         let dir = dir.join(name);
         let client_dir = dir.join("client");
         std::fs::create_dir_all(&client_dir)?;
@@ -284,7 +290,7 @@ impl TestCertificates {
         ])?;
         std::fs::write(
             p("server.ext"),
-            "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n",
+            format!("subjectAltName={subject_alt_name}\nextendedKeyUsage=serverAuth\n"),
         )?;
         std::fs::write(p("client.ext"), "extendedKeyUsage=clientAuth\n")?;
         for (who, subject) in [("server", "/CN=localhost"), ("client", "/CN=client")] {

@@ -1,35 +1,85 @@
-//! A private registry (Debian's `docker-registry`) on a free 127.0.0.1 port,
-//! optionally behind htpasswd auth, for pull, push and login tests. The
-//! engines here treat 127.0.0.0/8 as insecure registries, so plain HTTP
-//! works without any daemon change.
+//! A private registry (Debian's `docker-registry`) for pull, push and login
+//! tests: on a free 127.0.0.1 port over plain HTTP, which the engines here
+//! accept without any daemon change (they treat 127.0.0.0/8 as insecure
+//! registries); or, for the TLS tests, over HTTPS at a cluster node's
+//! address inside its network namespace, where no such exception applies
+//! and the daemon must trust the registry's CA ([`CaTrust`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::daemon::free_port;
+use crate::daemon::{DaemonTls, free_port};
 use crate::{BoxError, unique_name};
+
+/// How to start a [`LocalRegistry`]; the default is plain HTTP on
+/// 127.0.0.1 with no auth.
+#[derive(Clone, Debug, Default)]
+pub struct RegistryOptions {
+    /// htpasswd basic auth with this user and password on every request.
+    pub credentials: Option<(String, String)>,
+    /// Serve HTTPS with this certificate (its `ca` is what clients trust).
+    pub tls: Option<DaemonTls>,
+    /// Listen on this address (port 5000) inside this network namespace:
+    /// `(namespace, address)`, as a [`crate::cluster::ClusterNode`] has.
+    pub netns: Option<(String, String)>,
+}
 
 /// A running registry; dropping it stops it and removes its storage.
 #[derive(Debug)]
 pub struct LocalRegistry {
     dir: PathBuf,
     child: Child,
-    /// Its port on 127.0.0.1.
+    host: String,
+    netns: Option<String>,
+    ca: Option<PathBuf>,
+    /// Its port.
     pub port: u16,
 }
 
+/// `program`, run inside `netns` when there is one.
+fn command_in(netns: Option<&str>, program: &str) -> Command {
+    match netns {
+        Some(netns) => {
+            let mut command = Command::new("nsenter");
+            command.arg(format!("--net=/var/run/netns/{netns}")).arg(program);
+            command
+        }
+        None => Command::new(program),
+    }
+}
+
 impl LocalRegistry {
-    /// Starts a registry; with `credentials`, every request needs them.
+    /// Starts a plain-HTTP registry on 127.0.0.1; with `credentials`, every
+    /// request needs them.
     pub fn start(credentials: Option<(&str, &str)>) -> Result<Self, BoxError> {
+        Self::start_with(RegistryOptions {
+            credentials: credentials.map(|(user, password)| (user.to_owned(), password.to_owned())),
+            ..RegistryOptions::default()
+        })
+    }
+
+    /// Starts a registry as `options` say.
+    pub fn start_with(options: RegistryOptions) -> Result<Self, BoxError> {
         let dir = std::env::temp_dir().join(unique_name("docker-sdk-registry"));
         std::fs::create_dir_all(dir.join("data"))?;
-        let port = free_port()?;
+        let (netns, host, port) = match options.netns {
+            // A fresh namespace: nothing else listens there.
+            Some((netns, address)) => (Some(netns), address, 5000),
+            None => (None, "127.0.0.1".to_owned(), free_port()?),
+        };
         let mut config = format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {host}:{port}\n",
             dir.join("data").display()
         );
-        if let Some((user, password)) = credentials {
+        if let Some(tls) = &options.tls {
+            config.push_str(&format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                tls.cert.display(),
+                tls.key.display()
+            ));
+        }
+        if let Some((user, password)) = &options.credentials {
             let htpasswd = Command::new("htpasswd").args(["-Bbn", user, password]).output()?;
             if !htpasswd.status.success() {
                 return Err(format!("htpasswd failed: {}", String::from_utf8_lossy(&htpasswd.stderr)).into());
@@ -42,7 +92,7 @@ impl LocalRegistry {
         }
         let config_path = dir.join("config.yml");
         std::fs::write(&config_path, config)?;
-        let child = Command::new("docker-registry")
+        let child = command_in(netns.as_deref(), "docker-registry")
             .arg("serve")
             .arg(&config_path)
             .stdin(Stdio::null())
@@ -50,14 +100,31 @@ impl LocalRegistry {
             .stderr(std::fs::File::create(dir.join("registry.log"))?)
             .spawn()
             .map_err(|e| format!("docker-registry: {e} (install Debian's docker-registry)"))?;
-        let mut registry = LocalRegistry { dir, child, port };
+        let mut registry = LocalRegistry {
+            dir,
+            child,
+            host,
+            netns,
+            ca: options.tls.map(|tls| tls.ca),
+            port,
+        };
         registry.wait_until_ready(Duration::from_secs(30))?;
         Ok(registry)
     }
 
-    /// `127.0.0.1:PORT`, the registry part of its image names.
+    /// `HOST:PORT`, the registry part of its image names.
     pub fn address(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        format!("{}:{}", self.host, self.port)
+    }
+
+    /// Makes every daemon on this machine trust the registry's CA, until
+    /// the guard is dropped. Daemons read registry CAs only from
+    /// `/etc/docker/certs.d/HOST:PORT/` (there is no flag for another
+    /// directory), so this is a machine-wide file, named by this registry's
+    /// own address and removed with the guard.
+    pub fn trust_ca(&self) -> Result<CaTrust, BoxError> {
+        let ca = self.ca.as_ref().ok_or("the registry serves no TLS")?;
+        CaTrust::install(&self.address(), ca)
     }
 
     fn wait_until_ready(&mut self, limit: Duration) -> Result<(), BoxError> {
@@ -68,10 +135,16 @@ impl LocalRegistry {
                 return Err(format!("docker-registry exited ({status}): {log}").into());
             }
             // 200 without auth, 401 with: either way it answers.
-            let answer = Command::new("curl")
-                .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2"])
-                .arg(format!("http://{}/v2/", self.address()))
-                .output();
+            let mut curl = command_in(self.netns.as_deref(), "curl");
+            curl.args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2"]);
+            let scheme = match &self.ca {
+                Some(ca) => {
+                    curl.arg("--cacert").arg(ca);
+                    "https"
+                }
+                None => "http",
+            };
+            let answer = curl.arg(format!("{scheme}://{}/v2/", self.address())).output();
             if answer.is_ok_and(|o| o.stdout == b"200" || o.stdout == b"401") {
                 return Ok(());
             }
@@ -86,5 +159,29 @@ impl Drop for LocalRegistry {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A registry CA in `/etc/docker/certs.d`; dropping it removes it.
+#[derive(Debug)]
+pub struct CaTrust {
+    dir: PathBuf,
+}
+
+impl CaTrust {
+    fn install(address: &str, ca: &Path) -> Result<Self, BoxError> {
+        let dir = Path::new("/etc/docker/certs.d").join(address);
+        std::fs::create_dir_all(&dir)?;
+        let trust = CaTrust { dir };
+        std::fs::copy(ca, trust.dir.join("ca.crt"))?;
+        Ok(trust)
+    }
+}
+
+impl Drop for CaTrust {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_dir_all(&self.dir) {
+            eprintln!("registry CA: could not remove {}: {e}", self.dir.display());
+        }
     }
 }
