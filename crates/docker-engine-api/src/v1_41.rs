@@ -5776,6 +5776,14 @@ or `local` for machine level)
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub scope: ::std::option::Option<::std::string::String>,
+        ///The services on a swarm-scoped network, by name; only with `verbose=true`.
+        #[serde(
+            rename = "Services",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub services: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, NetworkServiceInfo>,
+        >,
     }
     impl Network {
         pub fn builder() -> builder::Network {
@@ -5800,7 +5808,7 @@ notation, but only the IP address is used.
             rename = "Network",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub network: ::std::option::Option<Network>,
+        pub network: ::std::option::Option<SwarmNetwork>,
     }
     impl NetworkAttachment {
         pub fn builder() -> builder::NetworkAttachment {
@@ -6039,6 +6047,57 @@ or `local` for machine level).
     }
     impl NetworkPruneResponse {
         pub fn builder() -> builder::NetworkPruneResponse {
+            Default::default()
+        }
+    }
+    ///`NetworkServiceInfo`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct NetworkServiceInfo {
+        #[serde(
+            rename = "LocalLBIndex",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub local_lb_index: ::std::option::Option<i64>,
+        #[serde(
+            rename = "Ports",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ports: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(
+            rename = "Tasks",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tasks: ::std::option::Option<::std::vec::Vec<NetworkServiceTask>>,
+        #[serde(rename = "VIP", skip_serializing_if = "::std::option::Option::is_none")]
+        pub vip: ::std::option::Option<::std::string::String>,
+    }
+    impl NetworkServiceInfo {
+        pub fn builder() -> builder::NetworkServiceInfo {
+            Default::default()
+        }
+    }
+    ///`NetworkServiceTask`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct NetworkServiceTask {
+        #[serde(
+            rename = "EndpointID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub endpoint_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "EndpointIP",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub endpoint_ip: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "Info", skip_serializing_if = "::std::option::Option::is_none")]
+        pub info: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >,
+        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl NetworkServiceTask {
+        pub fn builder() -> builder::NetworkServiceTask {
             Default::default()
         }
     }
@@ -6834,7 +6893,7 @@ specify ARMv7 when architecture is `arm`.
             rename = "Types",
             deserialize_with = "::std::option::Option::deserialize"
         )]
-        pub types: ::std::option::Option<::std::vec::Vec<PluginInterfaceType>>,
+        pub types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl PluginConfigInterface {
         pub fn builder() -> builder::PluginConfigInterface {
@@ -7224,6 +7283,20 @@ are added to the mapping table.
             Self(value)
         }
     }
+    ///The port status of a task's host ports, if its service publishes host ports.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct PortStatus {
+        #[serde(
+            rename = "Ports",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ports: ::std::option::Option<::std::vec::Vec<EndpointPortConfig>>,
+    }
+    impl PortStatus {
+        pub fn builder() -> builder::PortStatus {
+            Default::default()
+        }
+    }
     ///`PortType`
     #[derive(
         ::serde::Deserialize,
@@ -7319,7 +7392,12 @@ are added to the mapping table.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct PushImageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub aux: ::std::option::Option<PushResult>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
+        ///The layer this message is about.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progress: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -7332,6 +7410,24 @@ are added to the mapping table.
     }
     impl PushImageInfo {
         pub fn builder() -> builder::PushImageInfo {
+            Default::default()
+        }
+    }
+    ///What was pushed; in the last message of a successful push.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct PushResult {
+        #[serde(
+            rename = "Digest",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub digest: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "Size", skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i64>,
+        #[serde(rename = "Tag", skip_serializing_if = "::std::option::Option::is_none")]
+        pub tag: ::std::option::Option<::std::string::String>,
+    }
+    impl PushResult {
+        pub fn builder() -> builder::PushResult {
             Default::default()
         }
     }
@@ -8050,6 +8146,11 @@ other endpoints.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub job_status: ::std::option::Option<ServiceJobStatus>,
+        #[serde(
+            rename = "PreviousSpec",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub previous_spec: ::std::option::Option<ServiceSpec>,
         #[serde(
             rename = "ServiceStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -9149,6 +9250,163 @@ the default swarm listening port is used.
     }
     impl SwarmJoinRequest {
         pub fn builder() -> builder::SwarmJoinRequest {
+            Default::default()
+        }
+    }
+    ///A network as the swarm's managers record it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct SwarmNetwork {
+        #[serde(
+            rename = "CreatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "DriverState",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub driver_state: ::std::option::Option<SwarmNetworkDriver>,
+        #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "IPAMOptions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ipam_options: ::std::option::Option<SwarmNetworkIpamOptions>,
+        #[serde(rename = "Spec", skip_serializing_if = "::std::option::Option::is_none")]
+        pub spec: ::std::option::Option<SwarmNetworkSpec>,
+        #[serde(
+            rename = "UpdatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "Version",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<ObjectVersion>,
+    }
+    impl SwarmNetwork {
+        pub fn builder() -> builder::SwarmNetwork {
+            Default::default()
+        }
+    }
+    ///A network or IPAM driver of a swarm network, and its options.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct SwarmNetworkDriver {
+        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "Options",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >,
+    }
+    impl SwarmNetworkDriver {
+        pub fn builder() -> builder::SwarmNetworkDriver {
+            Default::default()
+        }
+    }
+    ///`SwarmNetworkIpamConfig`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct SwarmNetworkIpamConfig {
+        #[serde(
+            rename = "Gateway",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gateway: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "Range",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub range: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "Subnet",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subnet: ::std::option::Option<::std::string::String>,
+    }
+    impl SwarmNetworkIpamConfig {
+        pub fn builder() -> builder::SwarmNetworkIpamConfig {
+            Default::default()
+        }
+    }
+    ///The IPAM driver of a swarm network, and its address pools.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct SwarmNetworkIpamOptions {
+        #[serde(
+            rename = "Configs",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub configs: ::std::option::Option<::std::vec::Vec<SwarmNetworkIpamConfig>>,
+        #[serde(
+            rename = "Driver",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub driver: ::std::option::Option<SwarmNetworkDriver>,
+    }
+    impl SwarmNetworkIpamOptions {
+        pub fn builder() -> builder::SwarmNetworkIpamOptions {
+            Default::default()
+        }
+    }
+    ///`SwarmNetworkSpec`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct SwarmNetworkSpec {
+        #[serde(
+            rename = "Attachable",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attachable: ::std::option::Option<bool>,
+        #[serde(
+            rename = "ConfigFrom",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub config_from: ::std::option::Option<ConfigReference>,
+        #[serde(
+            rename = "DriverConfiguration",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub driver_configuration: ::std::option::Option<SwarmNetworkDriver>,
+        #[serde(
+            rename = "IPv6Enabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub i_pv6_enabled: ::std::option::Option<bool>,
+        #[serde(
+            rename = "Ingress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ingress: ::std::option::Option<bool>,
+        #[serde(
+            rename = "Internal",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub internal: ::std::option::Option<bool>,
+        #[serde(
+            rename = "IPAMOptions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ipam_options: ::std::option::Option<SwarmNetworkIpamOptions>,
+        #[serde(
+            rename = "Labels",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub labels: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >,
+        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "Scope",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scope: ::std::option::Option<::std::string::String>,
+    }
+    impl SwarmNetworkSpec {
+        pub fn builder() -> builder::SwarmNetworkSpec {
             Default::default()
         }
     }
@@ -11663,6 +11921,11 @@ created as part of this service.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "PortStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub port_status: ::std::option::Option<PortStatus>,
         #[serde(
             rename = "State",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -24225,6 +24488,15 @@ is set to `-1` ("not available")
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            services: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::NetworkServiceInfo,
+                    >,
+                >,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Network {
             fn default() -> Self {
@@ -24245,6 +24517,7 @@ is set to `-1` ("not available")
                     options: Ok(Default::default()),
                     peers: Ok(Default::default()),
                     scope: Ok(Default::default()),
+                    services: Ok(Default::default()),
                 }
             }
         }
@@ -24464,6 +24737,25 @@ is set to `-1` ("not available")
                     });
                 self
             }
+            pub fn services<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            super::NetworkServiceInfo,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.services = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for services: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Network> for super::Network {
             type Error = super::error::ConversionError;
@@ -24487,6 +24779,7 @@ is set to `-1` ("not available")
                     options: value.options?,
                     peers: value.peers?,
                     scope: value.scope?,
+                    services: value.services?,
                 })
             }
         }
@@ -24509,6 +24802,7 @@ is set to `-1` ("not available")
                     options: Ok(value.options),
                     peers: Ok(value.peers),
                     scope: Ok(value.scope),
+                    services: Ok(value.services),
                 }
             }
         }
@@ -24519,7 +24813,7 @@ is set to `-1` ("not available")
                 ::std::string::String,
             >,
             network: ::std::result::Result<
-                ::std::option::Option<super::Network>,
+                ::std::option::Option<super::SwarmNetwork>,
                 ::std::string::String,
             >,
         }
@@ -24548,7 +24842,7 @@ is set to `-1` ("not available")
             }
             pub fn network<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Network>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::SwarmNetwork>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.network = value
@@ -25338,6 +25632,228 @@ is set to `-1` ("not available")
             fn from(value: super::NetworkPruneResponse) -> Self {
                 Self {
                     networks_deleted: Ok(value.networks_deleted),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NetworkServiceInfo {
+            local_lb_index: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            ports: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            tasks: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::NetworkServiceTask>>,
+                ::std::string::String,
+            >,
+            vip: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NetworkServiceInfo {
+            fn default() -> Self {
+                Self {
+                    local_lb_index: Ok(Default::default()),
+                    ports: Ok(Default::default()),
+                    tasks: Ok(Default::default()),
+                    vip: Ok(Default::default()),
+                }
+            }
+        }
+        impl NetworkServiceInfo {
+            pub fn local_lb_index<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.local_lb_index = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for local_lb_index: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn ports<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ports = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ports: {e}")
+                    });
+                self
+            }
+            pub fn tasks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::NetworkServiceTask>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tasks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tasks: {e}")
+                    });
+                self
+            }
+            pub fn vip<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vip = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vip: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NetworkServiceInfo> for super::NetworkServiceInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NetworkServiceInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    local_lb_index: value.local_lb_index?,
+                    ports: value.ports?,
+                    tasks: value.tasks?,
+                    vip: value.vip?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NetworkServiceInfo> for NetworkServiceInfo {
+            fn from(value: super::NetworkServiceInfo) -> Self {
+                Self {
+                    local_lb_index: Ok(value.local_lb_index),
+                    ports: Ok(value.ports),
+                    tasks: Ok(value.tasks),
+                    vip: Ok(value.vip),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NetworkServiceTask {
+            endpoint_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            endpoint_ip: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            info: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NetworkServiceTask {
+            fn default() -> Self {
+                Self {
+                    endpoint_id: Ok(Default::default()),
+                    endpoint_ip: Ok(Default::default()),
+                    info: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+        impl NetworkServiceTask {
+            pub fn endpoint_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_id: {e}")
+                    });
+                self
+            }
+            pub fn endpoint_ip<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_ip = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_ip: {e}")
+                    });
+                self
+            }
+            pub fn info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for info: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NetworkServiceTask> for super::NetworkServiceTask {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NetworkServiceTask,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    endpoint_id: value.endpoint_id?,
+                    endpoint_ip: value.endpoint_ip?,
+                    info: value.info?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NetworkServiceTask> for NetworkServiceTask {
+            fn from(value: super::NetworkServiceTask) -> Self {
+                Self {
+                    endpoint_id: Ok(value.endpoint_id),
+                    endpoint_ip: Ok(value.endpoint_ip),
+                    info: Ok(value.info),
+                    name: Ok(value.name),
                 }
             }
         }
@@ -27312,7 +27828,7 @@ is set to `-1` ("not available")
             >,
             socket: ::std::result::Result<::std::string::String, ::std::string::String>,
             types: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::PluginInterfaceType>>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
         }
@@ -27357,7 +27873,7 @@ is set to `-1` ("not available")
             pub fn types<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::PluginInterfaceType>>,
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -28541,6 +29057,49 @@ is set to `-1` ("not available")
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PortStatus {
+            ports: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::EndpointPortConfig>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PortStatus {
+            fn default() -> Self {
+                Self {
+                    ports: Ok(Default::default()),
+                }
+            }
+        }
+        impl PortStatus {
+            pub fn ports<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::EndpointPortConfig>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ports = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ports: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PortStatus> for super::PortStatus {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PortStatus,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { ports: value.ports? })
+            }
+        }
+        impl ::std::convert::From<super::PortStatus> for PortStatus {
+            fn from(value: super::PortStatus) -> Self {
+                Self { ports: Ok(value.ports) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ProcessConfig {
             arguments: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -28729,7 +29288,15 @@ is set to `-1` ("not available")
         }
         #[derive(Clone, Debug)]
         pub struct PushImageInfo {
+            aux: ::std::result::Result<
+                ::std::option::Option<super::PushResult>,
+                ::std::string::String,
+            >,
             error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -28749,7 +29316,9 @@ is set to `-1` ("not available")
         impl ::std::default::Default for PushImageInfo {
             fn default() -> Self {
                 Self {
+                    aux: Ok(Default::default()),
                     error: Ok(Default::default()),
+                    id: Ok(Default::default()),
                     progress: Ok(Default::default()),
                     progress_detail: Ok(Default::default()),
                     status: Ok(Default::default()),
@@ -28757,6 +29326,18 @@ is set to `-1` ("not available")
             }
         }
         impl PushImageInfo {
+            pub fn aux<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PushResult>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.aux = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for aux: {e}")
+                    });
+                self
+            }
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -28767,6 +29348,16 @@ is set to `-1` ("not available")
                     .map_err(|e| {
                         format!("error converting supplied value for error: {e}")
                     });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn progress<T>(mut self, value: T) -> Self
@@ -28814,7 +29405,9 @@ is set to `-1` ("not available")
                 value: PushImageInfo,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    aux: value.aux?,
                     error: value.error?,
+                    id: value.id?,
                     progress: value.progress?,
                     progress_detail: value.progress_detail?,
                     status: value.status?,
@@ -28824,10 +29417,95 @@ is set to `-1` ("not available")
         impl ::std::convert::From<super::PushImageInfo> for PushImageInfo {
             fn from(value: super::PushImageInfo) -> Self {
                 Self {
+                    aux: Ok(value.aux),
                     error: Ok(value.error),
+                    id: Ok(value.id),
                     progress: Ok(value.progress),
                     progress_detail: Ok(value.progress_detail),
                     status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PushResult {
+            digest: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            tag: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PushResult {
+            fn default() -> Self {
+                Self {
+                    digest: Ok(Default::default()),
+                    size: Ok(Default::default()),
+                    tag: Ok(Default::default()),
+                }
+            }
+        }
+        impl PushResult {
+            pub fn digest<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.digest = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for digest: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+            pub fn tag<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tag = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PushResult> for super::PushResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PushResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    digest: value.digest?,
+                    size: value.size?,
+                    tag: value.tag?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PushResult> for PushResult {
+            fn from(value: super::PushResult) -> Self {
+                Self {
+                    digest: Ok(value.digest),
+                    size: Ok(value.size),
+                    tag: Ok(value.tag),
                 }
             }
         }
@@ -30347,6 +31025,10 @@ is set to `-1` ("not available")
                 ::std::option::Option<super::ServiceJobStatus>,
                 ::std::string::String,
             >,
+            previous_spec: ::std::result::Result<
+                ::std::option::Option<super::ServiceSpec>,
+                ::std::string::String,
+            >,
             service_status: ::std::result::Result<
                 ::std::option::Option<super::ServiceServiceStatus>,
                 ::std::string::String,
@@ -30375,6 +31057,7 @@ is set to `-1` ("not available")
                     endpoint: Ok(Default::default()),
                     id: Ok(Default::default()),
                     job_status: Ok(Default::default()),
+                    previous_spec: Ok(Default::default()),
                     service_status: Ok(Default::default()),
                     spec: Ok(Default::default()),
                     update_status: Ok(Default::default()),
@@ -30431,6 +31114,18 @@ is set to `-1` ("not available")
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for job_status: {e}")
+                    });
+                self
+            }
+            pub fn previous_spec<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ServiceSpec>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.previous_spec = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for previous_spec: {e}")
                     });
                 self
             }
@@ -30511,6 +31206,7 @@ is set to `-1` ("not available")
                     endpoint: value.endpoint?,
                     id: value.id?,
                     job_status: value.job_status?,
+                    previous_spec: value.previous_spec?,
                     service_status: value.service_status?,
                     spec: value.spec?,
                     update_status: value.update_status?,
@@ -30526,6 +31222,7 @@ is set to `-1` ("not available")
                     endpoint: Ok(value.endpoint),
                     id: Ok(value.id),
                     job_status: Ok(value.job_status),
+                    previous_spec: Ok(value.previous_spec),
                     service_status: Ok(value.service_status),
                     spec: Ok(value.spec),
                     update_status: Ok(value.update_status),
@@ -32536,6 +33233,636 @@ is set to `-1` ("not available")
                     join_token: Ok(value.join_token),
                     listen_addr: Ok(value.listen_addr),
                     remote_addrs: Ok(value.remote_addrs),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SwarmNetwork {
+            created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            driver_state: ::std::result::Result<
+                ::std::option::Option<super::SwarmNetworkDriver>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ipam_options: ::std::result::Result<
+                ::std::option::Option<super::SwarmNetworkIpamOptions>,
+                ::std::string::String,
+            >,
+            spec: ::std::result::Result<
+                ::std::option::Option<super::SwarmNetworkSpec>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            version: ::std::result::Result<
+                ::std::option::Option<super::ObjectVersion>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SwarmNetwork {
+            fn default() -> Self {
+                Self {
+                    created_at: Ok(Default::default()),
+                    driver_state: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    ipam_options: Ok(Default::default()),
+                    spec: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
+                    version: Ok(Default::default()),
+                }
+            }
+        }
+        impl SwarmNetwork {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn driver_state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SwarmNetworkDriver>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.driver_state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for driver_state: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn ipam_options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SwarmNetworkIpamOptions>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ipam_options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ipam_options: {e}")
+                    });
+                self
+            }
+            pub fn spec<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SwarmNetworkSpec>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.spec = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for spec: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ObjectVersion>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SwarmNetwork> for super::SwarmNetwork {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SwarmNetwork,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    driver_state: value.driver_state?,
+                    id: value.id?,
+                    ipam_options: value.ipam_options?,
+                    spec: value.spec?,
+                    updated_at: value.updated_at?,
+                    version: value.version?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SwarmNetwork> for SwarmNetwork {
+            fn from(value: super::SwarmNetwork) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    driver_state: Ok(value.driver_state),
+                    id: Ok(value.id),
+                    ipam_options: Ok(value.ipam_options),
+                    spec: Ok(value.spec),
+                    updated_at: Ok(value.updated_at),
+                    version: Ok(value.version),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SwarmNetworkDriver {
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            options: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SwarmNetworkDriver {
+            fn default() -> Self {
+                Self {
+                    name: Ok(Default::default()),
+                    options: Ok(Default::default()),
+                }
+            }
+        }
+        impl SwarmNetworkDriver {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for options: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SwarmNetworkDriver> for super::SwarmNetworkDriver {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SwarmNetworkDriver,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    options: value.options?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SwarmNetworkDriver> for SwarmNetworkDriver {
+            fn from(value: super::SwarmNetworkDriver) -> Self {
+                Self {
+                    name: Ok(value.name),
+                    options: Ok(value.options),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SwarmNetworkIpamConfig {
+            gateway: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            range: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            subnet: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SwarmNetworkIpamConfig {
+            fn default() -> Self {
+                Self {
+                    gateway: Ok(Default::default()),
+                    range: Ok(Default::default()),
+                    subnet: Ok(Default::default()),
+                }
+            }
+        }
+        impl SwarmNetworkIpamConfig {
+            pub fn gateway<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gateway = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gateway: {e}")
+                    });
+                self
+            }
+            pub fn range<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.range = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for range: {e}")
+                    });
+                self
+            }
+            pub fn subnet<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subnet = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subnet: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SwarmNetworkIpamConfig>
+        for super::SwarmNetworkIpamConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SwarmNetworkIpamConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    gateway: value.gateway?,
+                    range: value.range?,
+                    subnet: value.subnet?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SwarmNetworkIpamConfig>
+        for SwarmNetworkIpamConfig {
+            fn from(value: super::SwarmNetworkIpamConfig) -> Self {
+                Self {
+                    gateway: Ok(value.gateway),
+                    range: Ok(value.range),
+                    subnet: Ok(value.subnet),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SwarmNetworkIpamOptions {
+            configs: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::SwarmNetworkIpamConfig>>,
+                ::std::string::String,
+            >,
+            driver: ::std::result::Result<
+                ::std::option::Option<super::SwarmNetworkDriver>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SwarmNetworkIpamOptions {
+            fn default() -> Self {
+                Self {
+                    configs: Ok(Default::default()),
+                    driver: Ok(Default::default()),
+                }
+            }
+        }
+        impl SwarmNetworkIpamOptions {
+            pub fn configs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::SwarmNetworkIpamConfig>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.configs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for configs: {e}")
+                    });
+                self
+            }
+            pub fn driver<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SwarmNetworkDriver>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.driver = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for driver: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SwarmNetworkIpamOptions>
+        for super::SwarmNetworkIpamOptions {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SwarmNetworkIpamOptions,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    configs: value.configs?,
+                    driver: value.driver?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SwarmNetworkIpamOptions>
+        for SwarmNetworkIpamOptions {
+            fn from(value: super::SwarmNetworkIpamOptions) -> Self {
+                Self {
+                    configs: Ok(value.configs),
+                    driver: Ok(value.driver),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SwarmNetworkSpec {
+            attachable: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            config_from: ::std::result::Result<
+                ::std::option::Option<super::ConfigReference>,
+                ::std::string::String,
+            >,
+            driver_configuration: ::std::result::Result<
+                ::std::option::Option<super::SwarmNetworkDriver>,
+                ::std::string::String,
+            >,
+            i_pv6_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            ingress: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            internal: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            ipam_options: ::std::result::Result<
+                ::std::option::Option<super::SwarmNetworkIpamOptions>,
+                ::std::string::String,
+            >,
+            labels: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            scope: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SwarmNetworkSpec {
+            fn default() -> Self {
+                Self {
+                    attachable: Ok(Default::default()),
+                    config_from: Ok(Default::default()),
+                    driver_configuration: Ok(Default::default()),
+                    i_pv6_enabled: Ok(Default::default()),
+                    ingress: Ok(Default::default()),
+                    internal: Ok(Default::default()),
+                    ipam_options: Ok(Default::default()),
+                    labels: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    scope: Ok(Default::default()),
+                }
+            }
+        }
+        impl SwarmNetworkSpec {
+            pub fn attachable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attachable: {e}")
+                    });
+                self
+            }
+            pub fn config_from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConfigReference>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.config_from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for config_from: {e}")
+                    });
+                self
+            }
+            pub fn driver_configuration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SwarmNetworkDriver>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.driver_configuration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for driver_configuration: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn i_pv6_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.i_pv6_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for i_pv6_enabled: {e}")
+                    });
+                self
+            }
+            pub fn ingress<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ingress = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ingress: {e}")
+                    });
+                self
+            }
+            pub fn internal<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.internal = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for internal: {e}")
+                    });
+                self
+            }
+            pub fn ipam_options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SwarmNetworkIpamOptions>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ipam_options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ipam_options: {e}")
+                    });
+                self
+            }
+            pub fn labels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.labels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for labels: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SwarmNetworkSpec> for super::SwarmNetworkSpec {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SwarmNetworkSpec,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachable: value.attachable?,
+                    config_from: value.config_from?,
+                    driver_configuration: value.driver_configuration?,
+                    i_pv6_enabled: value.i_pv6_enabled?,
+                    ingress: value.ingress?,
+                    internal: value.internal?,
+                    ipam_options: value.ipam_options?,
+                    labels: value.labels?,
+                    name: value.name?,
+                    scope: value.scope?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SwarmNetworkSpec> for SwarmNetworkSpec {
+            fn from(value: super::SwarmNetworkSpec) -> Self {
+                Self {
+                    attachable: Ok(value.attachable),
+                    config_from: Ok(value.config_from),
+                    driver_configuration: Ok(value.driver_configuration),
+                    i_pv6_enabled: Ok(value.i_pv6_enabled),
+                    ingress: Ok(value.ingress),
+                    internal: Ok(value.internal),
+                    ipam_options: Ok(value.ipam_options),
+                    labels: Ok(value.labels),
+                    name: Ok(value.name),
+                    scope: Ok(value.scope),
                 }
             }
         }
@@ -38065,6 +39392,10 @@ is set to `-1` ("not available")
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            port_status: ::std::result::Result<
+                ::std::option::Option<super::PortStatus>,
+                ::std::string::String,
+            >,
             state: ::std::result::Result<
                 ::std::option::Option<super::TaskState>,
                 ::std::string::String,
@@ -38080,6 +39411,7 @@ is set to `-1` ("not available")
                     container_status: Ok(Default::default()),
                     err: Ok(Default::default()),
                     message: Ok(Default::default()),
+                    port_status: Ok(Default::default()),
                     state: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
                 }
@@ -38126,6 +39458,18 @@ is set to `-1` ("not available")
                     });
                 self
             }
+            pub fn port_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PortStatus>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.port_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for port_status: {e}")
+                    });
+                self
+            }
             pub fn state<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::TaskState>>,
@@ -38160,6 +39504,7 @@ is set to `-1` ("not available")
                     container_status: value.container_status?,
                     err: value.err?,
                     message: value.message?,
+                    port_status: value.port_status?,
                     state: value.state?,
                     timestamp: value.timestamp?,
                 })
@@ -38171,6 +39516,7 @@ is set to `-1` ("not available")
                     container_status: Ok(value.container_status),
                     err: Ok(value.err),
                     message: Ok(value.message),
+                    port_status: Ok(value.port_status),
                     state: Ok(value.state),
                     timestamp: Ok(value.timestamp),
                 }
