@@ -7,6 +7,7 @@
 //!   `tests/fixtures/corpus/`.
 
 mod generate;
+mod open_enums;
 mod patch;
 mod policy;
 mod record;

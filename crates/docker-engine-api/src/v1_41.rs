@@ -125,7 +125,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -146,6 +145,9 @@ pub mod types {
         ExecCachemount,
         #[serde(rename = "regular")]
         Regular,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for BuildCacheType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -156,6 +158,7 @@ pub mod types {
                 Self::SourceGitCheckout => f.write_str("source.git.checkout"),
                 Self::ExecCachemount => f.write_str("exec.cachemount"),
                 Self::Regular => f.write_str("regular"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -171,7 +174,7 @@ pub mod types {
                 "source.git.checkout" => Ok(Self::SourceGitCheckout),
                 "exec.cachemount" => Ok(Self::ExecCachemount),
                 "regular" => Ok(Self::Regular),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1389,7 +1392,6 @@ Use the `Status` field instead to determine if a container's state is "running".
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1412,6 +1414,9 @@ Use the `Status` field instead to determine if a container's state is "running".
         Exited,
         #[serde(rename = "dead")]
         Dead,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerStateStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1423,6 +1428,7 @@ Use the `Status` field instead to determine if a container's state is "running".
                 Self::Removing => f.write_str("removing"),
                 Self::Exited => f.write_str("exited"),
                 Self::Dead => f.write_str("dead"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1439,7 +1445,7 @@ Use the `Status` field instead to determine if a container's state is "running".
                 "removing" => Ok(Self::Removing),
                 "exited" => Ok(Self::Exited),
                 "dead" => Ok(Self::Dead),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1948,7 +1954,6 @@ to not change.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1963,6 +1968,9 @@ to not change.
         NextExit,
         #[serde(rename = "removed")]
         Removed,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerWaitCondition {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1970,6 +1978,7 @@ to not change.
                 Self::NotRunning => f.write_str("not-running"),
                 Self::NextExit => f.write_str("next-exit"),
                 Self::Removed => f.write_str("removed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1982,7 +1991,7 @@ to not change.
                 "not-running" => Ok(Self::NotRunning),
                 "next-exit" => Ok(Self::NextExit),
                 "removed" => Ok(Self::Removed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2259,7 +2268,6 @@ image metadata.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2274,6 +2282,9 @@ image metadata.
         Udp,
         #[serde(rename = "sctp")]
         Sctp,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointPortConfigProtocol {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2281,6 +2292,7 @@ image metadata.
                 Self::Tcp => f.write_str("tcp"),
                 Self::Udp => f.write_str("udp"),
                 Self::Sctp => f.write_str("sctp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2293,7 +2305,7 @@ image metadata.
                 "tcp" => Ok(Self::Tcp),
                 "udp" => Ok(Self::Udp),
                 "sctp" => Ok(Self::Sctp),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2327,7 +2339,6 @@ image metadata.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2340,12 +2351,16 @@ image metadata.
         Ingress,
         #[serde(rename = "host")]
         Host,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointPortConfigPublishMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Ingress => f.write_str("ingress"),
                 Self::Host => f.write_str("host"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2357,7 +2372,7 @@ image metadata.
             match value {
                 "ingress" => Ok(Self::Ingress),
                 "host" => Ok(Self::Host),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2515,7 +2530,6 @@ outside. Ports can only be provided if `vip` resolution mode is used.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2528,12 +2542,16 @@ outside. Ports can only be provided if `vip` resolution mode is used.
         Vip,
         #[serde(rename = "dnsrr")]
         Dnsrr,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointSpecMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Vip => f.write_str("vip"),
                 Self::Dnsrr => f.write_str("dnsrr"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2545,7 +2563,7 @@ outside. Ports can only be provided if `vip` resolution mode is used.
             match value {
                 "vip" => Ok(Self::Vip),
                 "dnsrr" => Ok(Self::Dnsrr),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2703,7 +2721,6 @@ events are `swarm` scope.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2716,12 +2733,16 @@ events are `swarm` scope.
         Local,
         #[serde(rename = "swarm")]
         Swarm,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EventMessageScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Local => f.write_str("local"),
                 Self::Swarm => f.write_str("swarm"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2733,7 +2754,7 @@ events are `swarm` scope.
             match value {
                 "local" => Ok(Self::Local),
                 "swarm" => Ok(Self::Swarm),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2758,7 +2779,6 @@ events are `swarm` scope.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2789,6 +2809,9 @@ events are `swarm` scope.
         Service,
         #[serde(rename = "volume")]
         Volume,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EventMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2804,6 +2827,7 @@ events are `swarm` scope.
                 Self::Secret => f.write_str("secret"),
                 Self::Service => f.write_str("service"),
                 Self::Volume => f.write_str("volume"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2824,7 +2848,7 @@ events are `swarm` scope.
                 "secret" => Ok(Self::Secret),
                 "service" => Ok(Self::Service),
                 "volume" => Ok(Self::Volume),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3194,7 +3218,6 @@ forcibly terminated without a graceful shutdown.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3211,6 +3234,9 @@ forcibly terminated without a graceful shutdown.
         Healthy,
         #[serde(rename = "unhealthy")]
         Unhealthy,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HealthStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3219,6 +3245,7 @@ forcibly terminated without a graceful shutdown.
                 Self::Starting => f.write_str("starting"),
                 Self::Healthy => f.write_str("healthy"),
                 Self::Unhealthy => f.write_str("unhealthy"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3232,7 +3259,7 @@ forcibly terminated without a graceful shutdown.
                 "starting" => Ok(Self::Starting),
                 "healthy" => Ok(Self::Healthy),
                 "unhealthy" => Ok(Self::Unhealthy),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3943,7 +3970,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3956,12 +3982,16 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         Private,
         #[serde(rename = "host")]
         Host,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigCgroupnsMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Private => f.write_str("private"),
                 Self::Host => f.write_str("host"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3973,7 +4003,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
             match value {
                 "private" => Ok(Self::Private),
                 "host" => Ok(Self::Host),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3999,7 +4029,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4016,6 +4045,9 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         Hyperv,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4024,6 +4056,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 Self::Process => f.write_str("process"),
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4037,7 +4070,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 "process" => Ok(Self::Process),
                 "hyperv" => Ok(Self::Hyperv),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4080,7 +4113,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4107,6 +4139,9 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         Etwlogs,
         #[serde(rename = "none")]
         None,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigLogConfigType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4120,6 +4155,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 Self::Splunk => f.write_str("splunk"),
                 Self::Etwlogs => f.write_str("etwlogs"),
                 Self::None => f.write_str("none"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4138,7 +4174,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 "splunk" => Ok(Self::Splunk),
                 "etwlogs" => Ok(Self::Etwlogs),
                 "none" => Ok(Self::None),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4193,7 +4229,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4204,11 +4239,15 @@ or `"host"`, depending on daemon version, kernel support and configuration.
     pub enum ImageBuildContentType {
         #[serde(rename = "application/x-tar")]
         ApplicationXTar,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageBuildContentType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::ApplicationXTar => f.write_str("application/x-tar"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4219,7 +4258,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "application/x-tar" => Ok(Self::ApplicationXTar),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4249,7 +4288,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4262,12 +4300,16 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         X1,
         #[serde(rename = "2")]
         X2,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageBuildVersion {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X1 => f.write_str("1"),
                 Self::X2 => f.write_str("2"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4279,7 +4321,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
             match value {
                 "1" => Ok(Self::X1),
                 "2" => Ok(Self::X2),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5221,7 +5263,6 @@ unknown CAs) communication.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5242,6 +5283,9 @@ unknown CAs) communication.
         Error,
         #[serde(rename = "locked")]
         Locked,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for LocalNodeState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5252,6 +5296,7 @@ unknown CAs) communication.
                 Self::Active => f.write_str("active"),
                 Self::Error => f.write_str("error"),
                 Self::Locked => f.write_str("locked"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5267,7 +5312,7 @@ unknown CAs) communication.
                 "active" => Ok(Self::Active),
                 "error" => Ok(Self::Error),
                 "locked" => Ok(Self::Locked),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5400,7 +5445,6 @@ For `Type=npipe`, the pipe must exist prior to creating the container.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5421,6 +5465,9 @@ For `Type=npipe`, the pipe must exist prior to creating the container.*/
         Slave,
         #[serde(rename = "rslave")]
         Rslave,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MountBindOptionsPropagation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5431,6 +5478,7 @@ For `Type=npipe`, the pipe must exist prior to creating the container.*/
                 Self::Rshared => f.write_str("rshared"),
                 Self::Slave => f.write_str("slave"),
                 Self::Rslave => f.write_str("rslave"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5446,7 +5494,7 @@ For `Type=npipe`, the pipe must exist prior to creating the container.*/
                 "rshared" => Ok(Self::Rshared),
                 "slave" => Ok(Self::Slave),
                 "rslave" => Ok(Self::Rslave),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5569,7 +5617,6 @@ the decimal representation of the octal value (e.g. 493).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5586,6 +5633,9 @@ the decimal representation of the octal value (e.g. 493).
         Tmpfs,
         #[serde(rename = "volume")]
         Volume,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MountType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5594,6 +5644,7 @@ the decimal representation of the octal value (e.g. 493).
                 Self::Npipe => f.write_str("npipe"),
                 Self::Tmpfs => f.write_str("tmpfs"),
                 Self::Volume => f.write_str("volume"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5607,7 +5658,7 @@ the decimal representation of the octal value (e.g. 493).
                 "npipe" => Ok(Self::Npipe),
                 "tmpfs" => Ok(Self::Tmpfs),
                 "volume" => Ok(Self::Volume),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6434,7 +6485,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6449,6 +6499,9 @@ agent.
         Pause,
         #[serde(rename = "drain")]
         Drain,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeSpecAvailability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6456,6 +6509,7 @@ agent.
                 Self::Active => f.write_str("active"),
                 Self::Pause => f.write_str("pause"),
                 Self::Drain => f.write_str("drain"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6468,7 +6522,7 @@ agent.
                 "active" => Ok(Self::Active),
                 "pause" => Ok(Self::Pause),
                 "drain" => Ok(Self::Drain),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6493,7 +6547,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6506,12 +6559,16 @@ agent.
         Worker,
         #[serde(rename = "manager")]
         Manager,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeSpecRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Worker => f.write_str("worker"),
                 Self::Manager => f.write_str("manager"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6523,7 +6580,7 @@ agent.
             match value {
                 "worker" => Ok(Self::Worker),
                 "manager" => Ok(Self::Manager),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6548,7 +6605,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6565,6 +6621,9 @@ agent.
         Ready,
         #[serde(rename = "disconnected")]
         Disconnected,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6573,6 +6632,7 @@ agent.
                 Self::Down => f.write_str("down"),
                 Self::Ready => f.write_str("ready"),
                 Self::Disconnected => f.write_str("disconnected"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6586,7 +6646,7 @@ agent.
                 "down" => Ok(Self::Down),
                 "ready" => Ok(Self::Ready),
                 "disconnected" => Ok(Self::Disconnected),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6905,7 +6965,6 @@ specify ARMv7 when architecture is `arm`.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6918,12 +6977,16 @@ specify ARMv7 when architecture is `arm`.
         X,
         #[serde(rename = "moby.plugins.http/v1")]
         MobyPluginsHttpV1,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PluginConfigInterfaceProtocolScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X => f.write_str(""),
                 Self::MobyPluginsHttpV1 => f.write_str("moby.plugins.http/v1"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6935,7 +6998,7 @@ specify ARMv7 when architecture is `arm`.
             match value {
                 "" => Ok(Self::X),
                 "moby.plugins.http/v1" => Ok(Self::MobyPluginsHttpV1),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7302,7 +7365,6 @@ are added to the mapping table.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7317,6 +7379,9 @@ are added to the mapping table.
         Udp,
         #[serde(rename = "sctp")]
         Sctp,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PortType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7324,6 +7389,7 @@ are added to the mapping table.
                 Self::Tcp => f.write_str("tcp"),
                 Self::Udp => f.write_str("udp"),
                 Self::Sctp => f.write_str("sctp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7336,7 +7402,7 @@ are added to the mapping table.
                 "tcp" => Ok(Self::Tcp),
                 "udp" => Ok(Self::Udp),
                 "sctp" => Ok(Self::Sctp),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7436,7 +7502,6 @@ are added to the mapping table.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7451,6 +7516,9 @@ are added to the mapping table.
         Unreachable,
         #[serde(rename = "reachable")]
         Reachable,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for Reachability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7458,6 +7526,7 @@ are added to the mapping table.
                 Self::Unknown => f.write_str("unknown"),
                 Self::Unreachable => f.write_str("unreachable"),
                 Self::Reachable => f.write_str("reachable"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7470,7 +7539,7 @@ are added to the mapping table.
                 "unknown" => Ok(Self::Unknown),
                 "unreachable" => Ok(Self::Unreachable),
                 "reachable" => Ok(Self::Reachable),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7954,7 +8023,6 @@ added before each restart to prevent flooding the server.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7973,6 +8041,9 @@ added before each restart to prevent flooding the server.
         UnlessStopped,
         #[serde(rename = "on-failure")]
         OnFailure,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for RestartPolicyName {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7982,6 +8053,7 @@ added before each restart to prevent flooding the server.
                 Self::Always => f.write_str("always"),
                 Self::UnlessStopped => f.write_str("unless-stopped"),
                 Self::OnFailure => f.write_str("on-failure"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7996,7 +8068,7 @@ added before each restart to prevent flooding the server.
                 "always" => Ok(Self::Always),
                 "unless-stopped" => Ok(Self::UnlessStopped),
                 "on-failure" => Ok(Self::OnFailure),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8509,7 +8581,6 @@ running during the rollback.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8522,12 +8593,16 @@ running during the rollback.
         Continue,
         #[serde(rename = "pause")]
         Pause,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecRollbackConfigFailureAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Continue => f.write_str("continue"),
                 Self::Pause => f.write_str("pause"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8539,7 +8614,7 @@ running during the rollback.
             match value {
                 "continue" => Ok(Self::Continue),
                 "pause" => Ok(Self::Pause),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8568,7 +8643,6 @@ is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8581,12 +8655,16 @@ is started before the old task is shut down.
         StopFirst,
         #[serde(rename = "start-first")]
         StartFirst,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecRollbackConfigOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::StopFirst => f.write_str("stop-first"),
                 Self::StartFirst => f.write_str("start-first"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8598,7 +8676,7 @@ is started before the old task is shut down.
             match value {
                 "stop-first" => Ok(Self::StopFirst),
                 "start-first" => Ok(Self::StartFirst),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8695,7 +8773,6 @@ during the update.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8710,6 +8787,9 @@ during the update.
         Pause,
         #[serde(rename = "rollback")]
         Rollback,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecUpdateConfigFailureAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8717,6 +8797,7 @@ during the update.
                 Self::Continue => f.write_str("continue"),
                 Self::Pause => f.write_str("pause"),
                 Self::Rollback => f.write_str("rollback"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8729,7 +8810,7 @@ during the update.
                 "continue" => Ok(Self::Continue),
                 "pause" => Ok(Self::Pause),
                 "rollback" => Ok(Self::Rollback),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8758,7 +8839,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8771,12 +8851,16 @@ new task is started before the old task is shut down.
         StopFirst,
         #[serde(rename = "start-first")]
         StartFirst,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecUpdateConfigOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::StopFirst => f.write_str("stop-first"),
                 Self::StartFirst => f.write_str("start-first"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8788,7 +8872,7 @@ new task is started before the old task is shut down.
             match value {
                 "stop-first" => Ok(Self::StopFirst),
                 "start-first" => Ok(Self::StartFirst),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8814,7 +8898,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8827,12 +8910,16 @@ new task is started before the old task is shut down.
         Spec,
         #[serde(rename = "previous-spec")]
         PreviousSpec,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceUpdateRegistryAuthFrom {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Spec => f.write_str("spec"),
                 Self::PreviousSpec => f.write_str("previous-spec"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8844,7 +8931,7 @@ new task is started before the old task is shut down.
             match value {
                 "spec" => Ok(Self::Spec),
                 "previous-spec" => Ok(Self::PreviousSpec),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8919,7 +9006,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8934,6 +9020,9 @@ new task is started before the old task is shut down.
         Paused,
         #[serde(rename = "completed")]
         Completed,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceUpdateStatusState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8941,6 +9030,7 @@ new task is started before the old task is shut down.
                 Self::Updating => f.write_str("updating"),
                 Self::Paused => f.write_str("paused"),
                 Self::Completed => f.write_str("completed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8953,7 +9043,7 @@ new task is started before the old task is shut down.
                 "updating" => Ok(Self::Updating),
                 "paused" => Ok(Self::Paused),
                 "completed" => Ok(Self::Completed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9567,7 +9657,6 @@ only `cfssl` is supported).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9578,11 +9667,15 @@ only `cfssl` is supported).
     pub enum SwarmSpecCaConfigExternalCAsItemProtocol {
         #[serde(rename = "cfssl")]
         Cfssl,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SwarmSpecCaConfigExternalCAsItemProtocol {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Cfssl => f.write_str("cfssl"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9593,7 +9686,7 @@ only `cfssl` is supported).
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "cfssl" => Ok(Self::Cfssl),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10463,7 +10556,6 @@ These messages can be printed by the client as information to the user.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10478,6 +10570,9 @@ These messages can be printed by the client as information to the user.
         Systemd,
         #[serde(rename = "none")]
         None,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoCgroupDriver {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10485,6 +10580,7 @@ These messages can be printed by the client as information to the user.
                 Self::Cgroupfs => f.write_str("cgroupfs"),
                 Self::Systemd => f.write_str("systemd"),
                 Self::None => f.write_str("none"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10497,7 +10593,7 @@ These messages can be printed by the client as information to the user.
                 "cgroupfs" => Ok(Self::Cgroupfs),
                 "systemd" => Ok(Self::Systemd),
                 "none" => Ok(Self::None),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10528,7 +10624,6 @@ These messages can be printed by the client as information to the user.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10541,12 +10636,16 @@ These messages can be printed by the client as information to the user.
         X1,
         #[serde(rename = "2")]
         X2,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoCgroupVersion {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X1 => f.write_str("1"),
                 Self::X2 => f.write_str("2"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10558,7 +10657,7 @@ These messages can be printed by the client as information to the user.
             match value {
                 "1" => Ok(Self::X1),
                 "2" => Ok(Self::X2),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10610,7 +10709,6 @@ This option is currently not used on other platforms.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10627,6 +10725,9 @@ This option is currently not used on other platforms.
         Process,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10635,6 +10736,7 @@ This option is currently not used on other platforms.
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::Process => f.write_str("process"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10648,7 +10750,7 @@ This option is currently not used on other platforms.
                 "hyperv" => Ok(Self::Hyperv),
                 "process" => Ok(Self::Process),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11277,7 +11379,6 @@ file (`resolv.conf`).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11294,6 +11395,9 @@ file (`resolv.conf`).
         Hyperv,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecContainerSpecIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11302,6 +11406,7 @@ file (`resolv.conf`).
                 Self::Process => f.write_str("process"),
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11315,7 +11420,7 @@ file (`resolv.conf`).
                 "process" => Ok(Self::Process),
                 "hyperv" => Ok(Self::Hyperv),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11744,7 +11849,6 @@ created as part of this service.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11759,6 +11863,9 @@ created as part of this service.
         OnFailure,
         #[serde(rename = "any")]
         Any,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecRestartPolicyCondition {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11766,6 +11873,7 @@ created as part of this service.
                 Self::None => f.write_str("none"),
                 Self::OnFailure => f.write_str("on-failure"),
                 Self::Any => f.write_str("any"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11778,7 +11886,7 @@ created as part of this service.
                 "none" => Ok(Self::None),
                 "on-failure" => Ok(Self::OnFailure),
                 "any" => Ok(Self::Any),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11804,7 +11912,6 @@ created as part of this service.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11843,6 +11950,9 @@ created as part of this service.
         Remove,
         #[serde(rename = "orphaned")]
         Orphaned,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11862,6 +11972,7 @@ created as part of this service.
                 Self::Rejected => f.write_str("rejected"),
                 Self::Remove => f.write_str("remove"),
                 Self::Orphaned => f.write_str("orphaned"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11886,7 +11997,7 @@ created as part of this service.
                 "rejected" => Ok(Self::Rejected),
                 "remove" => Ok(Self::Remove),
                 "orphaned" => Ok(Self::Orphaned),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12192,7 +12303,6 @@ or `local` for machine level.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12205,12 +12315,16 @@ or `local` for machine level.
         Local,
         #[serde(rename = "global")]
         Global,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for VolumeScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Local => f.write_str("local"),
                 Self::Global => f.write_str("global"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12222,7 +12336,7 @@ or `local` for machine level.
             match value {
                 "local" => Ok(Self::Local),
                 "global" => Ok(Self::Global),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }

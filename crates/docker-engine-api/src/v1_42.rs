@@ -125,7 +125,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -146,6 +145,9 @@ pub mod types {
         ExecCachemount,
         #[serde(rename = "regular")]
         Regular,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for BuildCacheType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -156,6 +158,7 @@ pub mod types {
                 Self::SourceGitCheckout => f.write_str("source.git.checkout"),
                 Self::ExecCachemount => f.write_str("exec.cachemount"),
                 Self::Regular => f.write_str("regular"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -171,7 +174,7 @@ pub mod types {
                 "source.git.checkout" => Ok(Self::SourceGitCheckout),
                 "exec.cachemount" => Ok(Self::ExecCachemount),
                 "regular" => Ok(Self::Regular),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -469,7 +472,6 @@ plugin when a volume is published.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -486,6 +488,9 @@ plugin when a volume is published.
         PendingNodeUnpublish,
         #[serde(rename = "pending-controller-unpublish")]
         PendingControllerUnpublish,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumePublishStatusItemState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -496,6 +501,7 @@ plugin when a volume is published.
                 Self::PendingControllerUnpublish => {
                     f.write_str("pending-controller-unpublish")
                 }
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -509,7 +515,7 @@ plugin when a volume is published.
                 "published" => Ok(Self::Published),
                 "pending-node-unpublish" => Ok(Self::PendingNodeUnpublish),
                 "pending-controller-unpublish" => Ok(Self::PendingControllerUnpublish),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -703,7 +709,6 @@ volume must be accessible from.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -718,6 +723,9 @@ volume must be accessible from.
         Pause,
         #[serde(rename = "drain")]
         Drain,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumeSpecAccessModeAvailability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -725,6 +733,7 @@ volume must be accessible from.
                 Self::Active => f.write_str("active"),
                 Self::Pause => f.write_str("pause"),
                 Self::Drain => f.write_str("drain"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -737,7 +746,7 @@ volume must be accessible from.
                 "active" => Ok(Self::Active),
                 "pause" => Ok(Self::Pause),
                 "drain" => Ok(Self::Drain),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -798,7 +807,6 @@ indicates an unspecified minimum
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -811,12 +819,16 @@ indicates an unspecified minimum
         Single,
         #[serde(rename = "multi")]
         Multi,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumeSpecAccessModeScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Single => f.write_str("single"),
                 Self::Multi => f.write_str("multi"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -828,7 +840,7 @@ indicates an unspecified minimum
             match value {
                 "single" => Ok(Self::Single),
                 "multi" => Ok(Self::Multi),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -891,7 +903,6 @@ at one time.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -908,6 +919,9 @@ at one time.
         Onewriter,
         #[serde(rename = "all")]
         All,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumeSpecAccessModeSharing {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -916,6 +930,7 @@ at one time.
                 Self::Readonly => f.write_str("readonly"),
                 Self::Onewriter => f.write_str("onewriter"),
                 Self::All => f.write_str("all"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -929,7 +944,7 @@ at one time.
                 "readonly" => Ok(Self::Readonly),
                 "onewriter" => Ok(Self::Onewriter),
                 "all" => Ok(Self::All),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2014,7 +2029,6 @@ Use the `Status` field instead to determine if a container's state is "running".
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2037,6 +2051,9 @@ Use the `Status` field instead to determine if a container's state is "running".
         Exited,
         #[serde(rename = "dead")]
         Dead,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerStateStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2048,6 +2065,7 @@ Use the `Status` field instead to determine if a container's state is "running".
                 Self::Removing => f.write_str("removing"),
                 Self::Exited => f.write_str("exited"),
                 Self::Dead => f.write_str("dead"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2064,7 +2082,7 @@ Use the `Status` field instead to determine if a container's state is "running".
                 "removing" => Ok(Self::Removing),
                 "exited" => Ok(Self::Exited),
                 "dead" => Ok(Self::Dead),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2566,7 +2584,6 @@ to not change.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2581,6 +2598,9 @@ to not change.
         NextExit,
         #[serde(rename = "removed")]
         Removed,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerWaitCondition {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2588,6 +2608,7 @@ to not change.
                 Self::NotRunning => f.write_str("not-running"),
                 Self::NextExit => f.write_str("next-exit"),
                 Self::Removed => f.write_str("removed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2600,7 +2621,7 @@ to not change.
                 "not-running" => Ok(Self::NotRunning),
                 "next-exit" => Ok(Self::NextExit),
                 "removed" => Ok(Self::Removed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2877,7 +2898,6 @@ image metadata.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2892,6 +2912,9 @@ image metadata.
         Udp,
         #[serde(rename = "sctp")]
         Sctp,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointPortConfigProtocol {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2899,6 +2922,7 @@ image metadata.
                 Self::Tcp => f.write_str("tcp"),
                 Self::Udp => f.write_str("udp"),
                 Self::Sctp => f.write_str("sctp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2911,7 +2935,7 @@ image metadata.
                 "tcp" => Ok(Self::Tcp),
                 "udp" => Ok(Self::Udp),
                 "sctp" => Ok(Self::Sctp),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2945,7 +2969,6 @@ image metadata.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2958,12 +2981,16 @@ image metadata.
         Ingress,
         #[serde(rename = "host")]
         Host,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointPortConfigPublishMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Ingress => f.write_str("ingress"),
                 Self::Host => f.write_str("host"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2975,7 +3002,7 @@ image metadata.
             match value {
                 "ingress" => Ok(Self::Ingress),
                 "host" => Ok(Self::Host),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3133,7 +3160,6 @@ outside. Ports can only be provided if `vip` resolution mode is used.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3146,12 +3172,16 @@ outside. Ports can only be provided if `vip` resolution mode is used.
         Vip,
         #[serde(rename = "dnsrr")]
         Dnsrr,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointSpecMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Vip => f.write_str("vip"),
                 Self::Dnsrr => f.write_str("dnsrr"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3163,7 +3193,7 @@ outside. Ports can only be provided if `vip` resolution mode is used.
             match value {
                 "vip" => Ok(Self::Vip),
                 "dnsrr" => Ok(Self::Dnsrr),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3321,7 +3351,6 @@ events are `swarm` scope.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3334,12 +3363,16 @@ events are `swarm` scope.
         Local,
         #[serde(rename = "swarm")]
         Swarm,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EventMessageScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Local => f.write_str("local"),
                 Self::Swarm => f.write_str("swarm"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3351,7 +3384,7 @@ events are `swarm` scope.
             match value {
                 "local" => Ok(Self::Local),
                 "swarm" => Ok(Self::Swarm),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3376,7 +3409,6 @@ events are `swarm` scope.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3407,6 +3439,9 @@ events are `swarm` scope.
         Service,
         #[serde(rename = "volume")]
         Volume,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EventMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3422,6 +3457,7 @@ events are `swarm` scope.
                 Self::Secret => f.write_str("secret"),
                 Self::Service => f.write_str("service"),
                 Self::Volume => f.write_str("volume"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3442,7 +3478,7 @@ events are `swarm` scope.
                 "secret" => Ok(Self::Secret),
                 "service" => Ok(Self::Service),
                 "volume" => Ok(Self::Volume),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3824,7 +3860,6 @@ forcibly terminated without a graceful shutdown.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3841,6 +3876,9 @@ forcibly terminated without a graceful shutdown.
         Healthy,
         #[serde(rename = "unhealthy")]
         Unhealthy,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HealthStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3849,6 +3887,7 @@ forcibly terminated without a graceful shutdown.
                 Self::Starting => f.write_str("starting"),
                 Self::Healthy => f.write_str("healthy"),
                 Self::Unhealthy => f.write_str("unhealthy"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3862,7 +3901,7 @@ forcibly terminated without a graceful shutdown.
                 "starting" => Ok(Self::Starting),
                 "healthy" => Ok(Self::Healthy),
                 "unhealthy" => Ok(Self::Unhealthy),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4566,7 +4605,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4579,12 +4617,16 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         Private,
         #[serde(rename = "host")]
         Host,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigCgroupnsMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Private => f.write_str("private"),
                 Self::Host => f.write_str("host"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4596,7 +4638,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
             match value {
                 "private" => Ok(Self::Private),
                 "host" => Ok(Self::Host),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4622,7 +4664,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4639,6 +4680,9 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         Hyperv,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4647,6 +4691,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 Self::Process => f.write_str("process"),
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4660,7 +4705,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 "process" => Ok(Self::Process),
                 "hyperv" => Ok(Self::Hyperv),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4703,7 +4748,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4730,6 +4774,9 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         Etwlogs,
         #[serde(rename = "none")]
         None,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigLogConfigType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4743,6 +4790,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 Self::Splunk => f.write_str("splunk"),
                 Self::Etwlogs => f.write_str("etwlogs"),
                 Self::None => f.write_str("none"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4761,7 +4809,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 "splunk" => Ok(Self::Splunk),
                 "etwlogs" => Ok(Self::Etwlogs),
                 "none" => Ok(Self::None),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4816,7 +4864,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4827,11 +4874,15 @@ or `"host"`, depending on daemon version, kernel support and configuration.
     pub enum ImageBuildContentType {
         #[serde(rename = "application/x-tar")]
         ApplicationXTar,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageBuildContentType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::ApplicationXTar => f.write_str("application/x-tar"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4842,7 +4893,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "application/x-tar" => Ok(Self::ApplicationXTar),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4872,7 +4923,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4885,12 +4935,16 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         X1,
         #[serde(rename = "2")]
         X2,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageBuildVersion {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X1 => f.write_str("1"),
                 Self::X2 => f.write_str("2"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4902,7 +4956,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
             match value {
                 "1" => Ok(Self::X1),
                 "2" => Ok(Self::X2),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5844,7 +5898,6 @@ unknown CAs) communication.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5865,6 +5918,9 @@ unknown CAs) communication.
         Error,
         #[serde(rename = "locked")]
         Locked,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for LocalNodeState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5875,6 +5931,7 @@ unknown CAs) communication.
                 Self::Active => f.write_str("active"),
                 Self::Error => f.write_str("error"),
                 Self::Locked => f.write_str("locked"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5890,7 +5947,7 @@ unknown CAs) communication.
                 "active" => Ok(Self::Active),
                 "error" => Ok(Self::Error),
                 "locked" => Ok(Self::Locked),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6028,7 +6085,6 @@ For `Type=npipe`, the pipe must exist prior to creating the container.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6049,6 +6105,9 @@ For `Type=npipe`, the pipe must exist prior to creating the container.*/
         Slave,
         #[serde(rename = "rslave")]
         Rslave,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MountBindOptionsPropagation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6059,6 +6118,7 @@ For `Type=npipe`, the pipe must exist prior to creating the container.*/
                 Self::Rshared => f.write_str("rshared"),
                 Self::Slave => f.write_str("slave"),
                 Self::Rslave => f.write_str("rslave"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6074,7 +6134,7 @@ For `Type=npipe`, the pipe must exist prior to creating the container.*/
                 "rshared" => Ok(Self::Rshared),
                 "slave" => Ok(Self::Slave),
                 "rslave" => Ok(Self::Rslave),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6199,7 +6259,6 @@ the decimal representation of the octal value (e.g. 493).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6218,6 +6277,9 @@ the decimal representation of the octal value (e.g. 493).
         Tmpfs,
         #[serde(rename = "volume")]
         Volume,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MountType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6227,6 +6289,7 @@ the decimal representation of the octal value (e.g. 493).
                 Self::Npipe => f.write_str("npipe"),
                 Self::Tmpfs => f.write_str("tmpfs"),
                 Self::Volume => f.write_str("volume"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6241,7 +6304,7 @@ the decimal representation of the octal value (e.g. 493).
                 "npipe" => Ok(Self::Npipe),
                 "tmpfs" => Ok(Self::Tmpfs),
                 "volume" => Ok(Self::Volume),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7068,7 +7131,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7083,6 +7145,9 @@ agent.
         Pause,
         #[serde(rename = "drain")]
         Drain,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeSpecAvailability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7090,6 +7155,7 @@ agent.
                 Self::Active => f.write_str("active"),
                 Self::Pause => f.write_str("pause"),
                 Self::Drain => f.write_str("drain"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7102,7 +7168,7 @@ agent.
                 "active" => Ok(Self::Active),
                 "pause" => Ok(Self::Pause),
                 "drain" => Ok(Self::Drain),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7127,7 +7193,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7140,12 +7205,16 @@ agent.
         Worker,
         #[serde(rename = "manager")]
         Manager,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeSpecRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Worker => f.write_str("worker"),
                 Self::Manager => f.write_str("manager"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7157,7 +7226,7 @@ agent.
             match value {
                 "worker" => Ok(Self::Worker),
                 "manager" => Ok(Self::Manager),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7182,7 +7251,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7199,6 +7267,9 @@ agent.
         Ready,
         #[serde(rename = "disconnected")]
         Disconnected,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7207,6 +7278,7 @@ agent.
                 Self::Down => f.write_str("down"),
                 Self::Ready => f.write_str("ready"),
                 Self::Disconnected => f.write_str("disconnected"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7220,7 +7292,7 @@ agent.
                 "down" => Ok(Self::Down),
                 "ready" => Ok(Self::Ready),
                 "disconnected" => Ok(Self::Disconnected),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7539,7 +7611,6 @@ specify ARMv7 when architecture is `arm`.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7552,12 +7623,16 @@ specify ARMv7 when architecture is `arm`.
         X,
         #[serde(rename = "moby.plugins.http/v1")]
         MobyPluginsHttpV1,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PluginConfigInterfaceProtocolScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X => f.write_str(""),
                 Self::MobyPluginsHttpV1 => f.write_str("moby.plugins.http/v1"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7569,7 +7644,7 @@ specify ARMv7 when architecture is `arm`.
             match value {
                 "" => Ok(Self::X),
                 "moby.plugins.http/v1" => Ok(Self::MobyPluginsHttpV1),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7936,7 +8011,6 @@ are added to the mapping table.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7951,6 +8025,9 @@ are added to the mapping table.
         Udp,
         #[serde(rename = "sctp")]
         Sctp,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PortType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7958,6 +8035,7 @@ are added to the mapping table.
                 Self::Tcp => f.write_str("tcp"),
                 Self::Udp => f.write_str("udp"),
                 Self::Sctp => f.write_str("sctp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7970,7 +8048,7 @@ are added to the mapping table.
                 "tcp" => Ok(Self::Tcp),
                 "udp" => Ok(Self::Udp),
                 "sctp" => Ok(Self::Sctp),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8070,7 +8148,6 @@ are added to the mapping table.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8085,6 +8162,9 @@ are added to the mapping table.
         Unreachable,
         #[serde(rename = "reachable")]
         Reachable,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for Reachability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8092,6 +8172,7 @@ are added to the mapping table.
                 Self::Unknown => f.write_str("unknown"),
                 Self::Unreachable => f.write_str("unreachable"),
                 Self::Reachable => f.write_str("reachable"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8104,7 +8185,7 @@ are added to the mapping table.
                 "unknown" => Ok(Self::Unknown),
                 "unreachable" => Ok(Self::Unreachable),
                 "reachable" => Ok(Self::Reachable),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8581,7 +8662,6 @@ added before each restart to prevent flooding the server.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8600,6 +8680,9 @@ added before each restart to prevent flooding the server.
         UnlessStopped,
         #[serde(rename = "on-failure")]
         OnFailure,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for RestartPolicyName {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8609,6 +8692,7 @@ added before each restart to prevent flooding the server.
                 Self::Always => f.write_str("always"),
                 Self::UnlessStopped => f.write_str("unless-stopped"),
                 Self::OnFailure => f.write_str("on-failure"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8623,7 +8707,7 @@ added before each restart to prevent flooding the server.
                 "always" => Ok(Self::Always),
                 "unless-stopped" => Ok(Self::UnlessStopped),
                 "on-failure" => Ok(Self::OnFailure),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9136,7 +9220,6 @@ running during the rollback.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9149,12 +9232,16 @@ running during the rollback.
         Continue,
         #[serde(rename = "pause")]
         Pause,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecRollbackConfigFailureAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Continue => f.write_str("continue"),
                 Self::Pause => f.write_str("pause"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9166,7 +9253,7 @@ running during the rollback.
             match value {
                 "continue" => Ok(Self::Continue),
                 "pause" => Ok(Self::Pause),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9195,7 +9282,6 @@ is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9208,12 +9294,16 @@ is started before the old task is shut down.
         StopFirst,
         #[serde(rename = "start-first")]
         StartFirst,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecRollbackConfigOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::StopFirst => f.write_str("stop-first"),
                 Self::StartFirst => f.write_str("start-first"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9225,7 +9315,7 @@ is started before the old task is shut down.
             match value {
                 "stop-first" => Ok(Self::StopFirst),
                 "start-first" => Ok(Self::StartFirst),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9322,7 +9412,6 @@ during the update.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9337,6 +9426,9 @@ during the update.
         Pause,
         #[serde(rename = "rollback")]
         Rollback,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecUpdateConfigFailureAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9344,6 +9436,7 @@ during the update.
                 Self::Continue => f.write_str("continue"),
                 Self::Pause => f.write_str("pause"),
                 Self::Rollback => f.write_str("rollback"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9356,7 +9449,7 @@ during the update.
                 "continue" => Ok(Self::Continue),
                 "pause" => Ok(Self::Pause),
                 "rollback" => Ok(Self::Rollback),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9385,7 +9478,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9398,12 +9490,16 @@ new task is started before the old task is shut down.
         StopFirst,
         #[serde(rename = "start-first")]
         StartFirst,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecUpdateConfigOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::StopFirst => f.write_str("stop-first"),
                 Self::StartFirst => f.write_str("start-first"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9415,7 +9511,7 @@ new task is started before the old task is shut down.
             match value {
                 "stop-first" => Ok(Self::StopFirst),
                 "start-first" => Ok(Self::StartFirst),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9441,7 +9537,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9454,12 +9549,16 @@ new task is started before the old task is shut down.
         Spec,
         #[serde(rename = "previous-spec")]
         PreviousSpec,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceUpdateRegistryAuthFrom {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Spec => f.write_str("spec"),
                 Self::PreviousSpec => f.write_str("previous-spec"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9471,7 +9570,7 @@ new task is started before the old task is shut down.
             match value {
                 "spec" => Ok(Self::Spec),
                 "previous-spec" => Ok(Self::PreviousSpec),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9546,7 +9645,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9561,6 +9659,9 @@ new task is started before the old task is shut down.
         Paused,
         #[serde(rename = "completed")]
         Completed,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceUpdateStatusState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9568,6 +9669,7 @@ new task is started before the old task is shut down.
                 Self::Updating => f.write_str("updating"),
                 Self::Paused => f.write_str("paused"),
                 Self::Completed => f.write_str("completed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9580,7 +9682,7 @@ new task is started before the old task is shut down.
                 "updating" => Ok(Self::Updating),
                 "paused" => Ok(Self::Paused),
                 "completed" => Ok(Self::Completed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10194,7 +10296,6 @@ only `cfssl` is supported).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10205,11 +10306,15 @@ only `cfssl` is supported).
     pub enum SwarmSpecCaConfigExternalCAsItemProtocol {
         #[serde(rename = "cfssl")]
         Cfssl,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SwarmSpecCaConfigExternalCAsItemProtocol {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Cfssl => f.write_str("cfssl"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10220,7 +10325,7 @@ only `cfssl` is supported).
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "cfssl" => Ok(Self::Cfssl),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10463,7 +10568,6 @@ as key/value pairs.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10480,6 +10584,9 @@ as key/value pairs.
         Volume,
         #[serde(rename = "build-cache")]
         BuildCache,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemDataUsageTypeItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10488,6 +10595,7 @@ as key/value pairs.
                 Self::Image => f.write_str("image"),
                 Self::Volume => f.write_str("volume"),
                 Self::BuildCache => f.write_str("build-cache"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10501,7 +10609,7 @@ as key/value pairs.
                 "image" => Ok(Self::Image),
                 "volume" => Ok(Self::Volume),
                 "build-cache" => Ok(Self::BuildCache),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11105,7 +11213,6 @@ These messages can be printed by the client as information to the user.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11120,6 +11227,9 @@ These messages can be printed by the client as information to the user.
         Systemd,
         #[serde(rename = "none")]
         None,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoCgroupDriver {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11127,6 +11237,7 @@ These messages can be printed by the client as information to the user.
                 Self::Cgroupfs => f.write_str("cgroupfs"),
                 Self::Systemd => f.write_str("systemd"),
                 Self::None => f.write_str("none"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11139,7 +11250,7 @@ These messages can be printed by the client as information to the user.
                 "cgroupfs" => Ok(Self::Cgroupfs),
                 "systemd" => Ok(Self::Systemd),
                 "none" => Ok(Self::None),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11170,7 +11281,6 @@ These messages can be printed by the client as information to the user.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11183,12 +11293,16 @@ These messages can be printed by the client as information to the user.
         X1,
         #[serde(rename = "2")]
         X2,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoCgroupVersion {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X1 => f.write_str("1"),
                 Self::X2 => f.write_str("2"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11200,7 +11314,7 @@ These messages can be printed by the client as information to the user.
             match value {
                 "1" => Ok(Self::X1),
                 "2" => Ok(Self::X2),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11252,7 +11366,6 @@ This option is currently not used on other platforms.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11269,6 +11382,9 @@ This option is currently not used on other platforms.
         Process,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11277,6 +11393,7 @@ This option is currently not used on other platforms.
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::Process => f.write_str("process"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11290,7 +11407,7 @@ This option is currently not used on other platforms.
                 "hyperv" => Ok(Self::Hyperv),
                 "process" => Ok(Self::Process),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11919,7 +12036,6 @@ file (`resolv.conf`).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11936,6 +12052,9 @@ file (`resolv.conf`).
         Hyperv,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecContainerSpecIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11944,6 +12063,7 @@ file (`resolv.conf`).
                 Self::Process => f.write_str("process"),
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11957,7 +12077,7 @@ file (`resolv.conf`).
                 "process" => Ok(Self::Process),
                 "hyperv" => Ok(Self::Hyperv),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12386,7 +12506,6 @@ created as part of this service.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12401,6 +12520,9 @@ created as part of this service.
         OnFailure,
         #[serde(rename = "any")]
         Any,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecRestartPolicyCondition {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12408,6 +12530,7 @@ created as part of this service.
                 Self::None => f.write_str("none"),
                 Self::OnFailure => f.write_str("on-failure"),
                 Self::Any => f.write_str("any"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12420,7 +12543,7 @@ created as part of this service.
                 "none" => Ok(Self::None),
                 "on-failure" => Ok(Self::OnFailure),
                 "any" => Ok(Self::Any),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12446,7 +12569,6 @@ created as part of this service.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12485,6 +12607,9 @@ created as part of this service.
         Remove,
         #[serde(rename = "orphaned")]
         Orphaned,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12504,6 +12629,7 @@ created as part of this service.
                 Self::Rejected => f.write_str("rejected"),
                 Self::Remove => f.write_str("remove"),
                 Self::Orphaned => f.write_str("orphaned"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12528,7 +12654,7 @@ created as part of this service.
                 "rejected" => Ok(Self::Rejected),
                 "remove" => Ok(Self::Remove),
                 "orphaned" => Ok(Self::Orphaned),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12864,7 +12990,6 @@ or `local` for machine level.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12877,12 +13002,16 @@ or `local` for machine level.
         Local,
         #[serde(rename = "global")]
         Global,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for VolumeScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Local => f.write_str("local"),
                 Self::Global => f.write_str("global"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12894,7 +13023,7 @@ or `local` for machine level.
             match value {
                 "local" => Ok(Self::Local),
                 "global" => Ok(Self::Global),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }

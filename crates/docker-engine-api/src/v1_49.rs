@@ -125,7 +125,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -146,6 +145,9 @@ pub mod types {
         ExecCachemount,
         #[serde(rename = "regular")]
         Regular,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for BuildCacheType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -156,6 +158,7 @@ pub mod types {
                 Self::SourceGitCheckout => f.write_str("source.git.checkout"),
                 Self::ExecCachemount => f.write_str("exec.cachemount"),
                 Self::Regular => f.write_str("regular"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -171,7 +174,7 @@ pub mod types {
                 "source.git.checkout" => Ok(Self::SourceGitCheckout),
                 "exec.cachemount" => Ok(Self::ExecCachemount),
                 "regular" => Ok(Self::Regular),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -520,7 +523,6 @@ plugin when a volume is published.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -537,6 +539,9 @@ plugin when a volume is published.
         PendingNodeUnpublish,
         #[serde(rename = "pending-controller-unpublish")]
         PendingControllerUnpublish,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumePublishStatusItemState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -547,6 +552,7 @@ plugin when a volume is published.
                 Self::PendingControllerUnpublish => {
                     f.write_str("pending-controller-unpublish")
                 }
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -560,7 +566,7 @@ plugin when a volume is published.
                 "published" => Ok(Self::Published),
                 "pending-node-unpublish" => Ok(Self::PendingNodeUnpublish),
                 "pending-controller-unpublish" => Ok(Self::PendingControllerUnpublish),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -754,7 +760,6 @@ volume must be accessible from.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -769,6 +774,9 @@ volume must be accessible from.
         Pause,
         #[serde(rename = "drain")]
         Drain,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumeSpecAccessModeAvailability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -776,6 +784,7 @@ volume must be accessible from.
                 Self::Active => f.write_str("active"),
                 Self::Pause => f.write_str("pause"),
                 Self::Drain => f.write_str("drain"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -788,7 +797,7 @@ volume must be accessible from.
                 "active" => Ok(Self::Active),
                 "pause" => Ok(Self::Pause),
                 "drain" => Ok(Self::Drain),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -849,7 +858,6 @@ indicates an unspecified minimum
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -862,12 +870,16 @@ indicates an unspecified minimum
         Single,
         #[serde(rename = "multi")]
         Multi,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumeSpecAccessModeScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Single => f.write_str("single"),
                 Self::Multi => f.write_str("multi"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -879,7 +891,7 @@ indicates an unspecified minimum
             match value {
                 "single" => Ok(Self::Single),
                 "multi" => Ok(Self::Multi),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -942,7 +954,6 @@ at one time.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -959,6 +970,9 @@ at one time.
         Onewriter,
         #[serde(rename = "all")]
         All,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumeSpecAccessModeSharing {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -967,6 +981,7 @@ at one time.
                 Self::Readonly => f.write_str("readonly"),
                 Self::Onewriter => f.write_str("onewriter"),
                 Self::All => f.write_str("all"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -980,7 +995,7 @@ at one time.
                 "readonly" => Ok(Self::Readonly),
                 "onewriter" => Ok(Self::Onewriter),
                 "all" => Ok(Self::All),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2361,7 +2376,6 @@ Use the `Status` field instead to determine if a container's state is "running".
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2384,6 +2398,9 @@ Use the `Status` field instead to determine if a container's state is "running".
         Exited,
         #[serde(rename = "dead")]
         Dead,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerStateStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2395,6 +2412,7 @@ Use the `Status` field instead to determine if a container's state is "running".
                 Self::Removing => f.write_str("removing"),
                 Self::Exited => f.write_str("exited"),
                 Self::Dead => f.write_str("dead"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2411,7 +2429,7 @@ Use the `Status` field instead to determine if a container's state is "running".
                 "removing" => Ok(Self::Removing),
                 "exited" => Ok(Self::Exited),
                 "dead" => Ok(Self::Dead),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2709,7 +2727,6 @@ attached to.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2732,6 +2749,9 @@ attached to.*/
         Removing,
         #[serde(rename = "dead")]
         Dead,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerSummaryState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2743,6 +2763,7 @@ attached to.*/
                 Self::Exited => f.write_str("exited"),
                 Self::Removing => f.write_str("removing"),
                 Self::Dead => f.write_str("dead"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2759,7 +2780,7 @@ attached to.*/
                 "exited" => Ok(Self::Exited),
                 "removing" => Ok(Self::Removing),
                 "dead" => Ok(Self::Dead),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3160,7 +3181,6 @@ to not change.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3175,6 +3195,9 @@ to not change.
         NextExit,
         #[serde(rename = "removed")]
         Removed,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerWaitCondition {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3182,6 +3205,7 @@ to not change.
                 Self::NotRunning => f.write_str("not-running"),
                 Self::NextExit => f.write_str("next-exit"),
                 Self::Removed => f.write_str("removed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3194,7 +3218,7 @@ to not change.
                 "not-running" => Ok(Self::NotRunning),
                 "next-exit" => Ok(Self::NextExit),
                 "removed" => Ok(Self::Removed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3580,7 +3604,6 @@ in use, and should be used for informational purposes only.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3595,6 +3618,9 @@ in use, and should be used for informational purposes only.
         Udp,
         #[serde(rename = "sctp")]
         Sctp,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointPortConfigProtocol {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3602,6 +3628,7 @@ in use, and should be used for informational purposes only.
                 Self::Tcp => f.write_str("tcp"),
                 Self::Udp => f.write_str("udp"),
                 Self::Sctp => f.write_str("sctp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3614,7 +3641,7 @@ in use, and should be used for informational purposes only.
                 "tcp" => Ok(Self::Tcp),
                 "udp" => Ok(Self::Udp),
                 "sctp" => Ok(Self::Sctp),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3648,7 +3675,6 @@ in use, and should be used for informational purposes only.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3661,12 +3687,16 @@ in use, and should be used for informational purposes only.
         Ingress,
         #[serde(rename = "host")]
         Host,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointPortConfigPublishMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Ingress => f.write_str("ingress"),
                 Self::Host => f.write_str("host"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3678,7 +3708,7 @@ in use, and should be used for informational purposes only.
             match value {
                 "ingress" => Ok(Self::Ingress),
                 "host" => Ok(Self::Host),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3862,7 +3892,6 @@ outside. Ports can only be provided if `vip` resolution mode is used.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3875,12 +3904,16 @@ outside. Ports can only be provided if `vip` resolution mode is used.
         Vip,
         #[serde(rename = "dnsrr")]
         Dnsrr,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointSpecMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Vip => f.write_str("vip"),
                 Self::Dnsrr => f.write_str("dnsrr"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3892,7 +3925,7 @@ outside. Ports can only be provided if `vip` resolution mode is used.
             match value {
                 "vip" => Ok(Self::Vip),
                 "dnsrr" => Ok(Self::Dnsrr),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4050,7 +4083,6 @@ events are `swarm` scope.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4063,12 +4095,16 @@ events are `swarm` scope.
         Local,
         #[serde(rename = "swarm")]
         Swarm,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EventMessageScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Local => f.write_str("local"),
                 Self::Swarm => f.write_str("swarm"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4080,7 +4116,7 @@ events are `swarm` scope.
             match value {
                 "local" => Ok(Self::Local),
                 "swarm" => Ok(Self::Swarm),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4105,7 +4141,6 @@ events are `swarm` scope.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4136,6 +4171,9 @@ events are `swarm` scope.
         Service,
         #[serde(rename = "volume")]
         Volume,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EventMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4151,6 +4189,7 @@ events are `swarm` scope.
                 Self::Secret => f.write_str("secret"),
                 Self::Service => f.write_str("service"),
                 Self::Volume => f.write_str("volume"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4171,7 +4210,7 @@ events are `swarm` scope.
                 "secret" => Ok(Self::Secret),
                 "service" => Ok(Self::Service),
                 "volume" => Ok(Self::Volume),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4583,7 +4622,6 @@ forcibly terminated without a graceful shutdown.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4600,6 +4638,9 @@ forcibly terminated without a graceful shutdown.
         Healthy,
         #[serde(rename = "unhealthy")]
         Unhealthy,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HealthStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4608,6 +4649,7 @@ forcibly terminated without a graceful shutdown.
                 Self::Starting => f.write_str("starting"),
                 Self::Healthy => f.write_str("healthy"),
                 Self::Unhealthy => f.write_str("unhealthy"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4621,7 +4663,7 @@ forcibly terminated without a graceful shutdown.
                 "starting" => Ok(Self::Starting),
                 "healthy" => Ok(Self::Healthy),
                 "unhealthy" => Ok(Self::Unhealthy),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5331,7 +5373,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5344,12 +5385,16 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         Private,
         #[serde(rename = "host")]
         Host,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigCgroupnsMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Private => f.write_str("private"),
                 Self::Host => f.write_str("host"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5361,7 +5406,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
             match value {
                 "private" => Ok(Self::Private),
                 "host" => Ok(Self::Host),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5387,7 +5432,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5404,6 +5448,9 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         Hyperv,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5412,6 +5459,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 Self::Process => f.write_str("process"),
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5425,7 +5473,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 "process" => Ok(Self::Process),
                 "hyperv" => Ok(Self::Hyperv),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5472,7 +5520,6 @@ if logging is disabled.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5501,6 +5548,9 @@ if logging is disabled.*/
         Etwlogs,
         #[serde(rename = "none")]
         None,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigLogConfigType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5515,6 +5565,7 @@ if logging is disabled.*/
                 Self::Splunk => f.write_str("splunk"),
                 Self::Etwlogs => f.write_str("etwlogs"),
                 Self::None => f.write_str("none"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5534,7 +5585,7 @@ if logging is disabled.*/
                 "splunk" => Ok(Self::Splunk),
                 "etwlogs" => Ok(Self::Etwlogs),
                 "none" => Ok(Self::None),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5589,7 +5640,6 @@ if logging is disabled.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5600,11 +5650,15 @@ if logging is disabled.*/
     pub enum ImageBuildContentType {
         #[serde(rename = "application/x-tar")]
         ApplicationXTar,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageBuildContentType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::ApplicationXTar => f.write_str("application/x-tar"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5615,7 +5669,7 @@ if logging is disabled.*/
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "application/x-tar" => Ok(Self::ApplicationXTar),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5645,7 +5699,6 @@ if logging is disabled.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5658,12 +5711,16 @@ if logging is disabled.*/
         X1,
         #[serde(rename = "2")]
         X2,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageBuildVersion {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X1 => f.write_str("1"),
                 Self::X2 => f.write_str("2"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5675,7 +5732,7 @@ if logging is disabled.*/
             match value {
                 "1" => Ok(Self::X1),
                 "2" => Ok(Self::X2),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6437,7 +6494,6 @@ attestation  | Attestation manifest produced by the Buildkit builder for a speci
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6452,6 +6508,9 @@ attestation  | Attestation manifest produced by the Buildkit builder for a speci
         Attestation,
         #[serde(rename = "unknown")]
         Unknown,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageManifestSummaryKind {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6459,6 +6518,7 @@ attestation  | Attestation manifest produced by the Buildkit builder for a speci
                 Self::Image => f.write_str("image"),
                 Self::Attestation => f.write_str("attestation"),
                 Self::Unknown => f.write_str("unknown"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6471,7 +6531,7 @@ attestation  | Attestation manifest produced by the Buildkit builder for a speci
                 "image" => Ok(Self::Image),
                 "attestation" => Ok(Self::Attestation),
                 "unknown" => Ok(Self::Unknown),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6838,7 +6898,6 @@ unknown CAs) communication.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6859,6 +6918,9 @@ unknown CAs) communication.
         Error,
         #[serde(rename = "locked")]
         Locked,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for LocalNodeState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6869,6 +6931,7 @@ unknown CAs) communication.
                 Self::Active => f.write_str("active"),
                 Self::Error => f.write_str("error"),
                 Self::Locked => f.write_str("locked"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6884,7 +6947,7 @@ unknown CAs) communication.
                 "active" => Ok(Self::Active),
                 "error" => Ok(Self::Error),
                 "locked" => Ok(Self::Locked),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7040,7 +7103,6 @@ will default to `true` for clients on versions prior to v1.44.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7061,6 +7123,9 @@ will default to `true` for clients on versions prior to v1.44.
         Slave,
         #[serde(rename = "rslave")]
         Rslave,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MountBindOptionsPropagation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7071,6 +7136,7 @@ will default to `true` for clients on versions prior to v1.44.
                 Self::Rshared => f.write_str("rshared"),
                 Self::Slave => f.write_str("slave"),
                 Self::Rslave => f.write_str("rslave"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7086,7 +7152,7 @@ will default to `true` for clients on versions prior to v1.44.
                 "rshared" => Ok(Self::Rshared),
                 "slave" => Ok(Self::Slave),
                 "rslave" => Ok(Self::Rslave),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7240,7 +7306,6 @@ the key and the second the value.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7261,6 +7326,9 @@ the key and the second the value.
         Tmpfs,
         #[serde(rename = "volume")]
         Volume,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MountType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7271,6 +7339,7 @@ the key and the second the value.
                 Self::Npipe => f.write_str("npipe"),
                 Self::Tmpfs => f.write_str("tmpfs"),
                 Self::Volume => f.write_str("volume"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7286,7 +7355,7 @@ the key and the second the value.
                 "npipe" => Ok(Self::Npipe),
                 "tmpfs" => Ok(Self::Tmpfs),
                 "volume" => Ok(Self::Volume),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8128,7 +8197,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8143,6 +8211,9 @@ agent.
         Pause,
         #[serde(rename = "drain")]
         Drain,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeSpecAvailability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8150,6 +8221,7 @@ agent.
                 Self::Active => f.write_str("active"),
                 Self::Pause => f.write_str("pause"),
                 Self::Drain => f.write_str("drain"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8162,7 +8234,7 @@ agent.
                 "active" => Ok(Self::Active),
                 "pause" => Ok(Self::Pause),
                 "drain" => Ok(Self::Drain),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8187,7 +8259,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8200,12 +8271,16 @@ agent.
         Worker,
         #[serde(rename = "manager")]
         Manager,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeSpecRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Worker => f.write_str("worker"),
                 Self::Manager => f.write_str("manager"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8217,7 +8292,7 @@ agent.
             match value {
                 "worker" => Ok(Self::Worker),
                 "manager" => Ok(Self::Manager),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8242,7 +8317,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8259,6 +8333,9 @@ agent.
         Ready,
         #[serde(rename = "disconnected")]
         Disconnected,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8267,6 +8344,7 @@ agent.
                 Self::Down => f.write_str("down"),
                 Self::Ready => f.write_str("ready"),
                 Self::Disconnected => f.write_str("disconnected"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8280,7 +8358,7 @@ agent.
                 "down" => Ok(Self::Down),
                 "ready" => Ok(Self::Ready),
                 "disconnected" => Ok(Self::Disconnected),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8620,7 +8698,6 @@ specify ARMv7 when architecture is `arm`.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8633,12 +8710,16 @@ specify ARMv7 when architecture is `arm`.
         X,
         #[serde(rename = "moby.plugins.http/v1")]
         MobyPluginsHttpV1,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PluginConfigInterfaceProtocolScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X => f.write_str(""),
                 Self::MobyPluginsHttpV1 => f.write_str("moby.plugins.http/v1"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8650,7 +8731,7 @@ specify ARMv7 when architecture is `arm`.
             match value {
                 "" => Ok(Self::X),
                 "moby.plugins.http/v1" => Ok(Self::MobyPluginsHttpV1),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9017,7 +9098,6 @@ are added to the mapping table.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9032,6 +9112,9 @@ are added to the mapping table.
         Udp,
         #[serde(rename = "sctp")]
         Sctp,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PortType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9039,6 +9122,7 @@ are added to the mapping table.
                 Self::Tcp => f.write_str("tcp"),
                 Self::Udp => f.write_str("udp"),
                 Self::Sctp => f.write_str("sctp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9051,7 +9135,7 @@ are added to the mapping table.
                 "tcp" => Ok(Self::Tcp),
                 "udp" => Ok(Self::Udp),
                 "sctp" => Ok(Self::Sctp),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9164,7 +9248,6 @@ are added to the mapping table.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9179,6 +9262,9 @@ are added to the mapping table.
         Unreachable,
         #[serde(rename = "reachable")]
         Reachable,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for Reachability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9186,6 +9272,7 @@ are added to the mapping table.
                 Self::Unknown => f.write_str("unknown"),
                 Self::Unreachable => f.write_str("unreachable"),
                 Self::Reachable => f.write_str("reachable"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9198,7 +9285,7 @@ are added to the mapping table.
                 "unknown" => Ok(Self::Unknown),
                 "unreachable" => Ok(Self::Unreachable),
                 "reachable" => Ok(Self::Reachable),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9645,7 +9732,6 @@ added before each restart to prevent flooding the server.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9664,6 +9750,9 @@ added before each restart to prevent flooding the server.
         UnlessStopped,
         #[serde(rename = "on-failure")]
         OnFailure,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for RestartPolicyName {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9673,6 +9762,7 @@ added before each restart to prevent flooding the server.
                 Self::Always => f.write_str("always"),
                 Self::UnlessStopped => f.write_str("unless-stopped"),
                 Self::OnFailure => f.write_str("on-failure"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9687,7 +9777,7 @@ added before each restart to prevent flooding the server.
                 "always" => Ok(Self::Always),
                 "unless-stopped" => Ok(Self::UnlessStopped),
                 "on-failure" => Ok(Self::OnFailure),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10227,7 +10317,6 @@ running during the rollback.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10240,12 +10329,16 @@ running during the rollback.
         Continue,
         #[serde(rename = "pause")]
         Pause,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecRollbackConfigFailureAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Continue => f.write_str("continue"),
                 Self::Pause => f.write_str("pause"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10257,7 +10350,7 @@ running during the rollback.
             match value {
                 "continue" => Ok(Self::Continue),
                 "pause" => Ok(Self::Pause),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10286,7 +10379,6 @@ is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10299,12 +10391,16 @@ is started before the old task is shut down.
         StopFirst,
         #[serde(rename = "start-first")]
         StartFirst,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecRollbackConfigOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::StopFirst => f.write_str("stop-first"),
                 Self::StartFirst => f.write_str("start-first"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10316,7 +10412,7 @@ is started before the old task is shut down.
             match value {
                 "stop-first" => Ok(Self::StopFirst),
                 "start-first" => Ok(Self::StartFirst),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10413,7 +10509,6 @@ during the update.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10428,6 +10523,9 @@ during the update.
         Pause,
         #[serde(rename = "rollback")]
         Rollback,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecUpdateConfigFailureAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10435,6 +10533,7 @@ during the update.
                 Self::Continue => f.write_str("continue"),
                 Self::Pause => f.write_str("pause"),
                 Self::Rollback => f.write_str("rollback"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10447,7 +10546,7 @@ during the update.
                 "continue" => Ok(Self::Continue),
                 "pause" => Ok(Self::Pause),
                 "rollback" => Ok(Self::Rollback),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10476,7 +10575,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10489,12 +10587,16 @@ new task is started before the old task is shut down.
         StopFirst,
         #[serde(rename = "start-first")]
         StartFirst,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecUpdateConfigOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::StopFirst => f.write_str("stop-first"),
                 Self::StartFirst => f.write_str("start-first"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10506,7 +10608,7 @@ new task is started before the old task is shut down.
             match value {
                 "stop-first" => Ok(Self::StopFirst),
                 "start-first" => Ok(Self::StartFirst),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10532,7 +10634,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10545,12 +10646,16 @@ new task is started before the old task is shut down.
         Spec,
         #[serde(rename = "previous-spec")]
         PreviousSpec,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceUpdateRegistryAuthFrom {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Spec => f.write_str("spec"),
                 Self::PreviousSpec => f.write_str("previous-spec"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10562,7 +10667,7 @@ new task is started before the old task is shut down.
             match value {
                 "spec" => Ok(Self::Spec),
                 "previous-spec" => Ok(Self::PreviousSpec),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10637,7 +10742,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10652,6 +10756,9 @@ new task is started before the old task is shut down.
         Paused,
         #[serde(rename = "completed")]
         Completed,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceUpdateStatusState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10659,6 +10766,7 @@ new task is started before the old task is shut down.
                 Self::Updating => f.write_str("updating"),
                 Self::Paused => f.write_str("paused"),
                 Self::Completed => f.write_str("completed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10671,7 +10779,7 @@ new task is started before the old task is shut down.
                 "updating" => Ok(Self::Updating),
                 "paused" => Ok(Self::Paused),
                 "completed" => Ok(Self::Completed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11285,7 +11393,6 @@ only `cfssl` is supported).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11296,11 +11403,15 @@ only `cfssl` is supported).
     pub enum SwarmSpecCaConfigExternalCAsItemProtocol {
         #[serde(rename = "cfssl")]
         Cfssl,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SwarmSpecCaConfigExternalCAsItemProtocol {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Cfssl => f.write_str("cfssl"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11311,7 +11422,7 @@ only `cfssl` is supported).
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "cfssl" => Ok(Self::Cfssl),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11554,7 +11665,6 @@ as key/value pairs.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11571,6 +11681,9 @@ as key/value pairs.
         Volume,
         #[serde(rename = "build-cache")]
         BuildCache,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemDataUsageTypeItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11579,6 +11692,7 @@ as key/value pairs.
                 Self::Image => f.write_str("image"),
                 Self::Volume => f.write_str("volume"),
                 Self::BuildCache => f.write_str("build-cache"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11592,7 +11706,7 @@ as key/value pairs.
                 "image" => Ok(Self::Image),
                 "volume" => Ok(Self::Volume),
                 "build-cache" => Ok(Self::BuildCache),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12242,7 +12356,6 @@ These messages can be printed by the client as information to the user.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12257,6 +12370,9 @@ These messages can be printed by the client as information to the user.
         Systemd,
         #[serde(rename = "none")]
         None,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoCgroupDriver {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12264,6 +12380,7 @@ These messages can be printed by the client as information to the user.
                 Self::Cgroupfs => f.write_str("cgroupfs"),
                 Self::Systemd => f.write_str("systemd"),
                 Self::None => f.write_str("none"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12276,7 +12393,7 @@ These messages can be printed by the client as information to the user.
                 "cgroupfs" => Ok(Self::Cgroupfs),
                 "systemd" => Ok(Self::Systemd),
                 "none" => Ok(Self::None),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12307,7 +12424,6 @@ These messages can be printed by the client as information to the user.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12320,12 +12436,16 @@ These messages can be printed by the client as information to the user.
         X1,
         #[serde(rename = "2")]
         X2,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoCgroupVersion {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X1 => f.write_str("1"),
                 Self::X2 => f.write_str("2"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12337,7 +12457,7 @@ These messages can be printed by the client as information to the user.
             match value {
                 "1" => Ok(Self::X1),
                 "2" => Ok(Self::X2),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12389,7 +12509,6 @@ This option is currently not used on other platforms.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12406,6 +12525,9 @@ This option is currently not used on other platforms.
         Process,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12414,6 +12536,7 @@ This option is currently not used on other platforms.
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::Process => f.write_str("process"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12427,7 +12550,7 @@ This option is currently not used on other platforms.
                 "hyperv" => Ok(Self::Hyperv),
                 "process" => Ok(Self::Process),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13064,7 +13187,6 @@ file (`resolv.conf`).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13081,6 +13203,9 @@ file (`resolv.conf`).
         Hyperv,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecContainerSpecIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13089,6 +13214,7 @@ file (`resolv.conf`).
                 Self::Process => f.write_str("process"),
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13102,7 +13228,7 @@ file (`resolv.conf`).
                 "process" => Ok(Self::Process),
                 "hyperv" => Ok(Self::Hyperv),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13178,7 +13304,6 @@ file (`resolv.conf`).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13191,12 +13316,16 @@ file (`resolv.conf`).
         Default,
         #[serde(rename = "disabled")]
         Disabled,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecContainerSpecPrivilegesAppArmorMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Default => f.write_str("default"),
                 Self::Disabled => f.write_str("disabled"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13208,7 +13337,7 @@ file (`resolv.conf`).
             match value {
                 "default" => Ok(Self::Default),
                 "disabled" => Ok(Self::Disabled),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13336,7 +13465,6 @@ registry. The specified registry value must be located in:
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13351,6 +13479,9 @@ registry. The specified registry value must be located in:
         Unconfined,
         #[serde(rename = "custom")]
         Custom,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecContainerSpecPrivilegesSeccompMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13358,6 +13489,7 @@ registry. The specified registry value must be located in:
                 Self::Default => f.write_str("default"),
                 Self::Unconfined => f.write_str("unconfined"),
                 Self::Custom => f.write_str("custom"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13370,7 +13502,7 @@ registry. The specified registry value must be located in:
                 "default" => Ok(Self::Default),
                 "unconfined" => Ok(Self::Unconfined),
                 "custom" => Ok(Self::Custom),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13691,7 +13823,6 @@ created as part of this service.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13706,6 +13837,9 @@ created as part of this service.
         OnFailure,
         #[serde(rename = "any")]
         Any,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecRestartPolicyCondition {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13713,6 +13847,7 @@ created as part of this service.
                 Self::None => f.write_str("none"),
                 Self::OnFailure => f.write_str("on-failure"),
                 Self::Any => f.write_str("any"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13725,7 +13860,7 @@ created as part of this service.
                 "none" => Ok(Self::None),
                 "on-failure" => Ok(Self::OnFailure),
                 "any" => Ok(Self::Any),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13751,7 +13886,6 @@ created as part of this service.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13790,6 +13924,9 @@ created as part of this service.
         Remove,
         #[serde(rename = "orphaned")]
         Orphaned,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13809,6 +13946,7 @@ created as part of this service.
                 Self::Rejected => f.write_str("rejected"),
                 Self::Remove => f.write_str("remove"),
                 Self::Orphaned => f.write_str("orphaned"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13833,7 +13971,7 @@ created as part of this service.
                 "rejected" => Ok(Self::Rejected),
                 "remove" => Ok(Self::Remove),
                 "orphaned" => Ok(Self::Orphaned),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14148,7 +14286,6 @@ or `local` for machine level.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14161,12 +14298,16 @@ or `local` for machine level.
         Local,
         #[serde(rename = "global")]
         Global,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for VolumeScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Local => f.write_str("local"),
                 Self::Global => f.write_str("global"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14178,7 +14319,7 @@ or `local` for machine level.
             match value {
                 "local" => Ok(Self::Local),
                 "global" => Ok(Self::Global),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }

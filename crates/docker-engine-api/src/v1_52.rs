@@ -183,7 +183,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -204,6 +203,9 @@ pub mod types {
         ExecCachemount,
         #[serde(rename = "regular")]
         Regular,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for BuildCacheType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -214,6 +216,7 @@ pub mod types {
                 Self::SourceGitCheckout => f.write_str("source.git.checkout"),
                 Self::ExecCachemount => f.write_str("exec.cachemount"),
                 Self::Regular => f.write_str("regular"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -229,7 +232,7 @@ pub mod types {
                 "source.git.checkout" => Ok(Self::SourceGitCheckout),
                 "exec.cachemount" => Ok(Self::ExecCachemount),
                 "regular" => Ok(Self::Regular),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -566,7 +569,6 @@ plugin when a volume is published.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -583,6 +585,9 @@ plugin when a volume is published.
         PendingNodeUnpublish,
         #[serde(rename = "pending-controller-unpublish")]
         PendingControllerUnpublish,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumePublishStatusItemState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -593,6 +598,7 @@ plugin when a volume is published.
                 Self::PendingControllerUnpublish => {
                     f.write_str("pending-controller-unpublish")
                 }
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -606,7 +612,7 @@ plugin when a volume is published.
                 "published" => Ok(Self::Published),
                 "pending-node-unpublish" => Ok(Self::PendingNodeUnpublish),
                 "pending-controller-unpublish" => Ok(Self::PendingControllerUnpublish),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -800,7 +806,6 @@ volume must be accessible from.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -815,6 +820,9 @@ volume must be accessible from.
         Pause,
         #[serde(rename = "drain")]
         Drain,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumeSpecAccessModeAvailability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -822,6 +830,7 @@ volume must be accessible from.
                 Self::Active => f.write_str("active"),
                 Self::Pause => f.write_str("pause"),
                 Self::Drain => f.write_str("drain"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -834,7 +843,7 @@ volume must be accessible from.
                 "active" => Ok(Self::Active),
                 "pause" => Ok(Self::Pause),
                 "drain" => Ok(Self::Drain),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -895,7 +904,6 @@ indicates an unspecified minimum
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -908,12 +916,16 @@ indicates an unspecified minimum
         Single,
         #[serde(rename = "multi")]
         Multi,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumeSpecAccessModeScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Single => f.write_str("single"),
                 Self::Multi => f.write_str("multi"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -925,7 +937,7 @@ indicates an unspecified minimum
             match value {
                 "single" => Ok(Self::Single),
                 "multi" => Ok(Self::Multi),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -988,7 +1000,6 @@ at one time.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1005,6 +1016,9 @@ at one time.
         Onewriter,
         #[serde(rename = "all")]
         All,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumeSpecAccessModeSharing {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1013,6 +1027,7 @@ at one time.
                 Self::Readonly => f.write_str("readonly"),
                 Self::Onewriter => f.write_str("onewriter"),
                 Self::All => f.write_str("all"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1026,7 +1041,7 @@ at one time.
                 "readonly" => Ok(Self::Readonly),
                 "onewriter" => Ok(Self::Onewriter),
                 "all" => Ok(Self::All),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2392,7 +2407,6 @@ Use the `Status` field instead to determine if a container's state is "running".
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2415,6 +2429,9 @@ Use the `Status` field instead to determine if a container's state is "running".
         Exited,
         #[serde(rename = "dead")]
         Dead,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerStateStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2426,6 +2443,7 @@ Use the `Status` field instead to determine if a container's state is "running".
                 Self::Removing => f.write_str("removing"),
                 Self::Exited => f.write_str("exited"),
                 Self::Dead => f.write_str("dead"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2442,7 +2460,7 @@ Use the `Status` field instead to determine if a container's state is "running".
                 "removing" => Ok(Self::Removing),
                 "exited" => Ok(Self::Exited),
                 "dead" => Ok(Self::Dead),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2727,7 +2745,6 @@ or containers that are not running with none*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2744,6 +2761,9 @@ or containers that are not running with none*/
         Healthy,
         #[serde(rename = "unhealthy")]
         Unhealthy,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerSummaryHealthStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2752,6 +2772,7 @@ or containers that are not running with none*/
                 Self::Starting => f.write_str("starting"),
                 Self::Healthy => f.write_str("healthy"),
                 Self::Unhealthy => f.write_str("unhealthy"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2765,7 +2786,7 @@ or containers that are not running with none*/
                 "starting" => Ok(Self::Starting),
                 "healthy" => Ok(Self::Healthy),
                 "unhealthy" => Ok(Self::Unhealthy),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2841,7 +2862,6 @@ attached to.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2864,6 +2884,9 @@ attached to.*/
         Removing,
         #[serde(rename = "dead")]
         Dead,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerSummaryState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2875,6 +2898,7 @@ attached to.*/
                 Self::Exited => f.write_str("exited"),
                 Self::Removing => f.write_str("removing"),
                 Self::Dead => f.write_str("dead"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2891,7 +2915,7 @@ attached to.*/
                 "exited" => Ok(Self::Exited),
                 "removing" => Ok(Self::Removing),
                 "dead" => Ok(Self::Dead),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3281,7 +3305,6 @@ to not change.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3296,6 +3319,9 @@ to not change.
         NextExit,
         #[serde(rename = "removed")]
         Removed,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerWaitCondition {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3303,6 +3329,7 @@ to not change.
                 Self::NotRunning => f.write_str("not-running"),
                 Self::NextExit => f.write_str("next-exit"),
                 Self::Removed => f.write_str("removed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3315,7 +3342,7 @@ to not change.
                 "not-running" => Ok(Self::NotRunning),
                 "next-exit" => Ok(Self::NextExit),
                 "removed" => Ok(Self::Removed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3767,7 +3794,6 @@ in use, and should be used for informational purposes only.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3782,6 +3808,9 @@ in use, and should be used for informational purposes only.
         Udp,
         #[serde(rename = "sctp")]
         Sctp,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointPortConfigProtocol {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3789,6 +3818,7 @@ in use, and should be used for informational purposes only.
                 Self::Tcp => f.write_str("tcp"),
                 Self::Udp => f.write_str("udp"),
                 Self::Sctp => f.write_str("sctp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3801,7 +3831,7 @@ in use, and should be used for informational purposes only.
                 "tcp" => Ok(Self::Tcp),
                 "udp" => Ok(Self::Udp),
                 "sctp" => Ok(Self::Sctp),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3835,7 +3865,6 @@ in use, and should be used for informational purposes only.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3848,12 +3877,16 @@ in use, and should be used for informational purposes only.
         Ingress,
         #[serde(rename = "host")]
         Host,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointPortConfigPublishMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Ingress => f.write_str("ingress"),
                 Self::Host => f.write_str("host"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3865,7 +3898,7 @@ in use, and should be used for informational purposes only.
             match value {
                 "ingress" => Ok(Self::Ingress),
                 "host" => Ok(Self::Host),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4081,7 +4114,6 @@ outside. Ports can only be provided if `vip` resolution mode is used.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4094,12 +4126,16 @@ outside. Ports can only be provided if `vip` resolution mode is used.
         Vip,
         #[serde(rename = "dnsrr")]
         Dnsrr,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointSpecMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Vip => f.write_str("vip"),
                 Self::Dnsrr => f.write_str("dnsrr"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4111,7 +4147,7 @@ outside. Ports can only be provided if `vip` resolution mode is used.
             match value {
                 "vip" => Ok(Self::Vip),
                 "dnsrr" => Ok(Self::Dnsrr),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4269,7 +4305,6 @@ events are `swarm` scope.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4282,12 +4317,16 @@ events are `swarm` scope.
         Local,
         #[serde(rename = "swarm")]
         Swarm,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EventMessageScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Local => f.write_str("local"),
                 Self::Swarm => f.write_str("swarm"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4299,7 +4338,7 @@ events are `swarm` scope.
             match value {
                 "local" => Ok(Self::Local),
                 "swarm" => Ok(Self::Swarm),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4324,7 +4363,6 @@ events are `swarm` scope.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4355,6 +4393,9 @@ events are `swarm` scope.
         Service,
         #[serde(rename = "volume")]
         Volume,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EventMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4370,6 +4411,7 @@ events are `swarm` scope.
                 Self::Secret => f.write_str("secret"),
                 Self::Service => f.write_str("service"),
                 Self::Volume => f.write_str("volume"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4390,7 +4432,7 @@ events are `swarm` scope.
                 "secret" => Ok(Self::Secret),
                 "service" => Ok(Self::Service),
                 "volume" => Ok(Self::Volume),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4802,7 +4844,6 @@ forcibly terminated without a graceful shutdown.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4819,6 +4860,9 @@ forcibly terminated without a graceful shutdown.
         Healthy,
         #[serde(rename = "unhealthy")]
         Unhealthy,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HealthStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4827,6 +4871,7 @@ forcibly terminated without a graceful shutdown.
                 Self::Starting => f.write_str("starting"),
                 Self::Healthy => f.write_str("healthy"),
                 Self::Unhealthy => f.write_str("unhealthy"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4840,7 +4885,7 @@ forcibly terminated without a graceful shutdown.
                 "starting" => Ok(Self::Starting),
                 "healthy" => Ok(Self::Healthy),
                 "unhealthy" => Ok(Self::Unhealthy),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5539,7 +5584,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5552,12 +5596,16 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         Private,
         #[serde(rename = "host")]
         Host,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigCgroupnsMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Private => f.write_str("private"),
                 Self::Host => f.write_str("host"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5569,7 +5617,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
             match value {
                 "private" => Ok(Self::Private),
                 "host" => Ok(Self::Host),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5595,7 +5643,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5612,6 +5659,9 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         Hyperv,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5620,6 +5670,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 Self::Process => f.write_str("process"),
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5633,7 +5684,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 "process" => Ok(Self::Process),
                 "hyperv" => Ok(Self::Hyperv),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5680,7 +5731,6 @@ if logging is disabled.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5709,6 +5759,9 @@ if logging is disabled.*/
         Etwlogs,
         #[serde(rename = "none")]
         None,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigLogConfigType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5723,6 +5776,7 @@ if logging is disabled.*/
                 Self::Splunk => f.write_str("splunk"),
                 Self::Etwlogs => f.write_str("etwlogs"),
                 Self::None => f.write_str("none"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5742,7 +5796,7 @@ if logging is disabled.*/
                 "splunk" => Ok(Self::Splunk),
                 "etwlogs" => Ok(Self::Etwlogs),
                 "none" => Ok(Self::None),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5797,7 +5851,6 @@ if logging is disabled.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5808,11 +5861,15 @@ if logging is disabled.*/
     pub enum ImageBuildContentType {
         #[serde(rename = "application/x-tar")]
         ApplicationXTar,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageBuildContentType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::ApplicationXTar => f.write_str("application/x-tar"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5823,7 +5880,7 @@ if logging is disabled.*/
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "application/x-tar" => Ok(Self::ApplicationXTar),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5853,7 +5910,6 @@ if logging is disabled.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5866,12 +5922,16 @@ if logging is disabled.*/
         X1,
         #[serde(rename = "2")]
         X2,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageBuildVersion {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X1 => f.write_str("1"),
                 Self::X2 => f.write_str("2"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5883,7 +5943,7 @@ if logging is disabled.*/
             match value {
                 "1" => Ok(Self::X1),
                 "2" => Ok(Self::X2),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6495,7 +6555,6 @@ attestation  | Attestation manifest produced by the Buildkit builder for a speci
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6510,6 +6569,9 @@ attestation  | Attestation manifest produced by the Buildkit builder for a speci
         Attestation,
         #[serde(rename = "unknown")]
         Unknown,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageManifestSummaryKind {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6517,6 +6579,7 @@ attestation  | Attestation manifest produced by the Buildkit builder for a speci
                 Self::Image => f.write_str("image"),
                 Self::Attestation => f.write_str("attestation"),
                 Self::Unknown => f.write_str("unknown"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6529,7 +6592,7 @@ attestation  | Attestation manifest produced by the Buildkit builder for a speci
                 "image" => Ok(Self::Image),
                 "attestation" => Ok(Self::Attestation),
                 "unknown" => Ok(Self::Unknown),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6956,7 +7019,6 @@ unknown CAs) communication.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6977,6 +7039,9 @@ unknown CAs) communication.
         Error,
         #[serde(rename = "locked")]
         Locked,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for LocalNodeState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6987,6 +7052,7 @@ unknown CAs) communication.
                 Self::Active => f.write_str("active"),
                 Self::Error => f.write_str("error"),
                 Self::Locked => f.write_str("locked"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7002,7 +7068,7 @@ unknown CAs) communication.
                 "active" => Ok(Self::Active),
                 "error" => Ok(Self::Error),
                 "locked" => Ok(Self::Locked),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7158,7 +7224,6 @@ will default to `true` for clients on versions prior to v1.44.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7179,6 +7244,9 @@ will default to `true` for clients on versions prior to v1.44.
         Slave,
         #[serde(rename = "rslave")]
         Rslave,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MountBindOptionsPropagation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7189,6 +7257,7 @@ will default to `true` for clients on versions prior to v1.44.
                 Self::Rshared => f.write_str("rshared"),
                 Self::Slave => f.write_str("slave"),
                 Self::Rslave => f.write_str("rslave"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7204,7 +7273,7 @@ will default to `true` for clients on versions prior to v1.44.
                 "rshared" => Ok(Self::Rshared),
                 "slave" => Ok(Self::Slave),
                 "rslave" => Ok(Self::Rslave),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7358,7 +7427,6 @@ the key and the second the value.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7379,6 +7447,9 @@ the key and the second the value.
         Tmpfs,
         #[serde(rename = "volume")]
         Volume,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MountType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7389,6 +7460,7 @@ the key and the second the value.
                 Self::Npipe => f.write_str("npipe"),
                 Self::Tmpfs => f.write_str("tmpfs"),
                 Self::Volume => f.write_str("volume"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7404,7 +7476,7 @@ the key and the second the value.
                 "npipe" => Ok(Self::Npipe),
                 "tmpfs" => Ok(Self::Tmpfs),
                 "volume" => Ok(Self::Volume),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8164,7 +8236,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8179,6 +8250,9 @@ agent.
         Pause,
         #[serde(rename = "drain")]
         Drain,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeSpecAvailability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8186,6 +8260,7 @@ agent.
                 Self::Active => f.write_str("active"),
                 Self::Pause => f.write_str("pause"),
                 Self::Drain => f.write_str("drain"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8198,7 +8273,7 @@ agent.
                 "active" => Ok(Self::Active),
                 "pause" => Ok(Self::Pause),
                 "drain" => Ok(Self::Drain),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8223,7 +8298,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8236,12 +8310,16 @@ agent.
         Worker,
         #[serde(rename = "manager")]
         Manager,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeSpecRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Worker => f.write_str("worker"),
                 Self::Manager => f.write_str("manager"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8253,7 +8331,7 @@ agent.
             match value {
                 "worker" => Ok(Self::Worker),
                 "manager" => Ok(Self::Manager),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8278,7 +8356,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8295,6 +8372,9 @@ agent.
         Ready,
         #[serde(rename = "disconnected")]
         Disconnected,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8303,6 +8383,7 @@ agent.
                 Self::Down => f.write_str("down"),
                 Self::Ready => f.write_str("ready"),
                 Self::Disconnected => f.write_str("disconnected"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8316,7 +8397,7 @@ agent.
                 "down" => Ok(Self::Down),
                 "ready" => Ok(Self::Ready),
                 "disconnected" => Ok(Self::Disconnected),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8650,7 +8731,6 @@ specify ARMv7 when architecture is `arm`.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8663,12 +8743,16 @@ specify ARMv7 when architecture is `arm`.
         X,
         #[serde(rename = "moby.plugins.http/v1")]
         MobyPluginsHttpV1,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PluginConfigInterfaceProtocolScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X => f.write_str(""),
                 Self::MobyPluginsHttpV1 => f.write_str("moby.plugins.http/v1"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8680,7 +8764,7 @@ specify ARMv7 when architecture is `arm`.
             match value {
                 "" => Ok(Self::X),
                 "moby.plugins.http/v1" => Ok(Self::MobyPluginsHttpV1),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9033,7 +9117,6 @@ are added to the mapping table.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9048,6 +9131,9 @@ are added to the mapping table.
         Udp,
         #[serde(rename = "sctp")]
         Sctp,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PortSummaryType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9055,6 +9141,7 @@ are added to the mapping table.
                 Self::Tcp => f.write_str("tcp"),
                 Self::Udp => f.write_str("udp"),
                 Self::Sctp => f.write_str("sctp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9067,7 +9154,7 @@ are added to the mapping table.
                 "tcp" => Ok(Self::Tcp),
                 "udp" => Ok(Self::Udp),
                 "sctp" => Ok(Self::Sctp),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9168,7 +9255,6 @@ are added to the mapping table.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9183,6 +9269,9 @@ are added to the mapping table.
         Unreachable,
         #[serde(rename = "reachable")]
         Reachable,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for Reachability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9190,6 +9279,7 @@ are added to the mapping table.
                 Self::Unknown => f.write_str("unknown"),
                 Self::Unreachable => f.write_str("unreachable"),
                 Self::Reachable => f.write_str("reachable"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9202,7 +9292,7 @@ are added to the mapping table.
                 "unknown" => Ok(Self::Unknown),
                 "unreachable" => Ok(Self::Unreachable),
                 "reachable" => Ok(Self::Reachable),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9638,7 +9728,6 @@ added before each restart to prevent flooding the server.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9657,6 +9746,9 @@ added before each restart to prevent flooding the server.
         UnlessStopped,
         #[serde(rename = "on-failure")]
         OnFailure,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for RestartPolicyName {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9666,6 +9758,7 @@ added before each restart to prevent flooding the server.
                 Self::Always => f.write_str("always"),
                 Self::UnlessStopped => f.write_str("unless-stopped"),
                 Self::OnFailure => f.write_str("on-failure"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9680,7 +9773,7 @@ added before each restart to prevent flooding the server.
                 "always" => Ok(Self::Always),
                 "unless-stopped" => Ok(Self::UnlessStopped),
                 "on-failure" => Ok(Self::OnFailure),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10275,7 +10368,6 @@ running during the rollback.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10288,12 +10380,16 @@ running during the rollback.
         Continue,
         #[serde(rename = "pause")]
         Pause,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecRollbackConfigFailureAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Continue => f.write_str("continue"),
                 Self::Pause => f.write_str("pause"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10305,7 +10401,7 @@ running during the rollback.
             match value {
                 "continue" => Ok(Self::Continue),
                 "pause" => Ok(Self::Pause),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10334,7 +10430,6 @@ is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10347,12 +10442,16 @@ is started before the old task is shut down.
         StopFirst,
         #[serde(rename = "start-first")]
         StartFirst,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecRollbackConfigOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::StopFirst => f.write_str("stop-first"),
                 Self::StartFirst => f.write_str("start-first"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10364,7 +10463,7 @@ is started before the old task is shut down.
             match value {
                 "stop-first" => Ok(Self::StopFirst),
                 "start-first" => Ok(Self::StartFirst),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10461,7 +10560,6 @@ during the update.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10476,6 +10574,9 @@ during the update.
         Pause,
         #[serde(rename = "rollback")]
         Rollback,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecUpdateConfigFailureAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10483,6 +10584,7 @@ during the update.
                 Self::Continue => f.write_str("continue"),
                 Self::Pause => f.write_str("pause"),
                 Self::Rollback => f.write_str("rollback"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10495,7 +10597,7 @@ during the update.
                 "continue" => Ok(Self::Continue),
                 "pause" => Ok(Self::Pause),
                 "rollback" => Ok(Self::Rollback),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10524,7 +10626,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10537,12 +10638,16 @@ new task is started before the old task is shut down.
         StopFirst,
         #[serde(rename = "start-first")]
         StartFirst,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecUpdateConfigOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::StopFirst => f.write_str("stop-first"),
                 Self::StartFirst => f.write_str("start-first"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10554,7 +10659,7 @@ new task is started before the old task is shut down.
             match value {
                 "stop-first" => Ok(Self::StopFirst),
                 "start-first" => Ok(Self::StartFirst),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10580,7 +10685,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10593,12 +10697,16 @@ new task is started before the old task is shut down.
         Spec,
         #[serde(rename = "previous-spec")]
         PreviousSpec,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceUpdateRegistryAuthFrom {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Spec => f.write_str("spec"),
                 Self::PreviousSpec => f.write_str("previous-spec"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10610,7 +10718,7 @@ new task is started before the old task is shut down.
             match value {
                 "spec" => Ok(Self::Spec),
                 "previous-spec" => Ok(Self::PreviousSpec),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10685,7 +10793,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10700,6 +10807,9 @@ new task is started before the old task is shut down.
         Paused,
         #[serde(rename = "completed")]
         Completed,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceUpdateStatusState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10707,6 +10817,7 @@ new task is started before the old task is shut down.
                 Self::Updating => f.write_str("updating"),
                 Self::Paused => f.write_str("paused"),
                 Self::Completed => f.write_str("completed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10719,7 +10830,7 @@ new task is started before the old task is shut down.
                 "updating" => Ok(Self::Updating),
                 "paused" => Ok(Self::Paused),
                 "completed" => Ok(Self::Completed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11371,7 +11482,6 @@ only `cfssl` is supported).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11382,11 +11492,15 @@ only `cfssl` is supported).
     pub enum SwarmSpecCaConfigExternalCAsItemProtocol {
         #[serde(rename = "cfssl")]
         Cfssl,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SwarmSpecCaConfigExternalCAsItemProtocol {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Cfssl => f.write_str("cfssl"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11397,7 +11511,7 @@ only `cfssl` is supported).
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "cfssl" => Ok(Self::Cfssl),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11617,7 +11731,6 @@ as key/value pairs.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11634,6 +11747,9 @@ as key/value pairs.
         Volume,
         #[serde(rename = "build-cache")]
         BuildCache,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemDataUsageTypeItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11642,6 +11758,7 @@ as key/value pairs.
                 Self::Image => f.write_str("image"),
                 Self::Volume => f.write_str("volume"),
                 Self::BuildCache => f.write_str("build-cache"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11655,7 +11772,7 @@ as key/value pairs.
                 "image" => Ok(Self::Image),
                 "volume" => Ok(Self::Volume),
                 "build-cache" => Ok(Self::BuildCache),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12275,7 +12392,6 @@ These messages can be printed by the client as information to the user.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12290,6 +12406,9 @@ These messages can be printed by the client as information to the user.
         Systemd,
         #[serde(rename = "none")]
         None,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoCgroupDriver {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12297,6 +12416,7 @@ These messages can be printed by the client as information to the user.
                 Self::Cgroupfs => f.write_str("cgroupfs"),
                 Self::Systemd => f.write_str("systemd"),
                 Self::None => f.write_str("none"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12309,7 +12429,7 @@ These messages can be printed by the client as information to the user.
                 "cgroupfs" => Ok(Self::Cgroupfs),
                 "systemd" => Ok(Self::Systemd),
                 "none" => Ok(Self::None),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12340,7 +12460,6 @@ These messages can be printed by the client as information to the user.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12353,12 +12472,16 @@ These messages can be printed by the client as information to the user.
         X1,
         #[serde(rename = "2")]
         X2,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoCgroupVersion {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X1 => f.write_str("1"),
                 Self::X2 => f.write_str("2"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12370,7 +12493,7 @@ These messages can be printed by the client as information to the user.
             match value {
                 "1" => Ok(Self::X1),
                 "2" => Ok(Self::X2),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12422,7 +12545,6 @@ This option is currently not used on other platforms.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12439,6 +12561,9 @@ This option is currently not used on other platforms.
         Process,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12447,6 +12572,7 @@ This option is currently not used on other platforms.
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::Process => f.write_str("process"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12460,7 +12586,7 @@ This option is currently not used on other platforms.
                 "hyperv" => Ok(Self::Hyperv),
                 "process" => Ok(Self::Process),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13097,7 +13223,6 @@ file (`resolv.conf`).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13114,6 +13239,9 @@ file (`resolv.conf`).
         Hyperv,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecContainerSpecIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13122,6 +13250,7 @@ file (`resolv.conf`).
                 Self::Process => f.write_str("process"),
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13135,7 +13264,7 @@ file (`resolv.conf`).
                 "process" => Ok(Self::Process),
                 "hyperv" => Ok(Self::Hyperv),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13211,7 +13340,6 @@ file (`resolv.conf`).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13224,12 +13352,16 @@ file (`resolv.conf`).
         Default,
         #[serde(rename = "disabled")]
         Disabled,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecContainerSpecPrivilegesAppArmorMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Default => f.write_str("default"),
                 Self::Disabled => f.write_str("disabled"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13241,7 +13373,7 @@ file (`resolv.conf`).
             match value {
                 "default" => Ok(Self::Default),
                 "disabled" => Ok(Self::Disabled),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13369,7 +13501,6 @@ registry. The specified registry value must be located in:
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13384,6 +13515,9 @@ registry. The specified registry value must be located in:
         Unconfined,
         #[serde(rename = "custom")]
         Custom,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecContainerSpecPrivilegesSeccompMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13391,6 +13525,7 @@ registry. The specified registry value must be located in:
                 Self::Default => f.write_str("default"),
                 Self::Unconfined => f.write_str("unconfined"),
                 Self::Custom => f.write_str("custom"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13403,7 +13538,7 @@ registry. The specified registry value must be located in:
                 "default" => Ok(Self::Default),
                 "unconfined" => Ok(Self::Unconfined),
                 "custom" => Ok(Self::Custom),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13744,7 +13879,6 @@ created as part of this service.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13759,6 +13893,9 @@ created as part of this service.
         OnFailure,
         #[serde(rename = "any")]
         Any,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecRestartPolicyCondition {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13766,6 +13903,7 @@ created as part of this service.
                 Self::None => f.write_str("none"),
                 Self::OnFailure => f.write_str("on-failure"),
                 Self::Any => f.write_str("any"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13778,7 +13916,7 @@ created as part of this service.
                 "none" => Ok(Self::None),
                 "on-failure" => Ok(Self::OnFailure),
                 "any" => Ok(Self::Any),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13804,7 +13942,6 @@ created as part of this service.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13843,6 +13980,9 @@ created as part of this service.
         Remove,
         #[serde(rename = "orphaned")]
         Orphaned,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13862,6 +14002,7 @@ created as part of this service.
                 Self::Rejected => f.write_str("rejected"),
                 Self::Remove => f.write_str("remove"),
                 Self::Orphaned => f.write_str("orphaned"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13886,7 +14027,7 @@ created as part of this service.
                 "rejected" => Ok(Self::Rejected),
                 "remove" => Ok(Self::Remove),
                 "orphaned" => Ok(Self::Orphaned),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14201,7 +14342,6 @@ or `local` for machine level.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14214,12 +14354,16 @@ or `local` for machine level.
         Local,
         #[serde(rename = "global")]
         Global,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for VolumeScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Local => f.write_str("local"),
                 Self::Global => f.write_str("global"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14231,7 +14375,7 @@ or `local` for machine level.
             match value {
                 "local" => Ok(Self::Local),
                 "global" => Ok(Self::Global),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }

@@ -208,7 +208,6 @@ opts in via the `statement=true` query parameter; otherwise absent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -229,6 +228,9 @@ opts in via the `statement=true` query parameter; otherwise absent.
         ExecCachemount,
         #[serde(rename = "regular")]
         Regular,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for BuildCacheType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -239,6 +241,7 @@ opts in via the `statement=true` query parameter; otherwise absent.
                 Self::SourceGitCheckout => f.write_str("source.git.checkout"),
                 Self::ExecCachemount => f.write_str("exec.cachemount"),
                 Self::Regular => f.write_str("regular"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -254,7 +257,7 @@ opts in via the `statement=true` query parameter; otherwise absent.
                 "source.git.checkout" => Ok(Self::SourceGitCheckout),
                 "exec.cachemount" => Ok(Self::ExecCachemount),
                 "regular" => Ok(Self::Regular),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -610,7 +613,6 @@ plugin when a volume is published.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -627,6 +629,9 @@ plugin when a volume is published.
         PendingNodeUnpublish,
         #[serde(rename = "pending-controller-unpublish")]
         PendingControllerUnpublish,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumePublishStatusItemState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -637,6 +642,7 @@ plugin when a volume is published.
                 Self::PendingControllerUnpublish => {
                     f.write_str("pending-controller-unpublish")
                 }
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -650,7 +656,7 @@ plugin when a volume is published.
                 "published" => Ok(Self::Published),
                 "pending-node-unpublish" => Ok(Self::PendingNodeUnpublish),
                 "pending-controller-unpublish" => Ok(Self::PendingControllerUnpublish),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -844,7 +850,6 @@ volume must be accessible from.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -859,6 +864,9 @@ volume must be accessible from.
         Pause,
         #[serde(rename = "drain")]
         Drain,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumeSpecAccessModeAvailability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -866,6 +874,7 @@ volume must be accessible from.
                 Self::Active => f.write_str("active"),
                 Self::Pause => f.write_str("pause"),
                 Self::Drain => f.write_str("drain"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -878,7 +887,7 @@ volume must be accessible from.
                 "active" => Ok(Self::Active),
                 "pause" => Ok(Self::Pause),
                 "drain" => Ok(Self::Drain),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -939,7 +948,6 @@ indicates an unspecified minimum
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -952,12 +960,16 @@ indicates an unspecified minimum
         Single,
         #[serde(rename = "multi")]
         Multi,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumeSpecAccessModeScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Single => f.write_str("single"),
                 Self::Multi => f.write_str("multi"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -969,7 +981,7 @@ indicates an unspecified minimum
             match value {
                 "single" => Ok(Self::Single),
                 "multi" => Ok(Self::Multi),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -1032,7 +1044,6 @@ at one time.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1049,6 +1060,9 @@ at one time.
         Onewriter,
         #[serde(rename = "all")]
         All,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ClusterVolumeSpecAccessModeSharing {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1057,6 +1071,7 @@ at one time.
                 Self::Readonly => f.write_str("readonly"),
                 Self::Onewriter => f.write_str("onewriter"),
                 Self::All => f.write_str("all"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -1070,7 +1085,7 @@ at one time.
                 "readonly" => Ok(Self::Readonly),
                 "onewriter" => Ok(Self::Onewriter),
                 "all" => Ok(Self::All),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2436,7 +2451,6 @@ Use the `Status` field instead to determine if a container's state is "running".
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2459,6 +2473,9 @@ Use the `Status` field instead to determine if a container's state is "running".
         Exited,
         #[serde(rename = "dead")]
         Dead,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerStateStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2470,6 +2487,7 @@ Use the `Status` field instead to determine if a container's state is "running".
                 Self::Removing => f.write_str("removing"),
                 Self::Exited => f.write_str("exited"),
                 Self::Dead => f.write_str("dead"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2486,7 +2504,7 @@ Use the `Status` field instead to determine if a container's state is "running".
                 "removing" => Ok(Self::Removing),
                 "exited" => Ok(Self::Exited),
                 "dead" => Ok(Self::Dead),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2771,7 +2789,6 @@ or containers that are not running with none*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2788,6 +2805,9 @@ or containers that are not running with none*/
         Healthy,
         #[serde(rename = "unhealthy")]
         Unhealthy,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerSummaryHealthStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2796,6 +2816,7 @@ or containers that are not running with none*/
                 Self::Starting => f.write_str("starting"),
                 Self::Healthy => f.write_str("healthy"),
                 Self::Unhealthy => f.write_str("unhealthy"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2809,7 +2830,7 @@ or containers that are not running with none*/
                 "starting" => Ok(Self::Starting),
                 "healthy" => Ok(Self::Healthy),
                 "unhealthy" => Ok(Self::Unhealthy),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -2885,7 +2906,6 @@ attached to.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2908,6 +2928,9 @@ attached to.*/
         Removing,
         #[serde(rename = "dead")]
         Dead,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerSummaryState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2919,6 +2942,7 @@ attached to.*/
                 Self::Exited => f.write_str("exited"),
                 Self::Removing => f.write_str("removing"),
                 Self::Dead => f.write_str("dead"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -2935,7 +2959,7 @@ attached to.*/
                 "exited" => Ok(Self::Exited),
                 "removing" => Ok(Self::Removing),
                 "dead" => Ok(Self::Dead),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3325,7 +3349,6 @@ to not change.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3340,6 +3363,9 @@ to not change.
         NextExit,
         #[serde(rename = "removed")]
         Removed,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ContainerWaitCondition {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3347,6 +3373,7 @@ to not change.
                 Self::NotRunning => f.write_str("not-running"),
                 Self::NextExit => f.write_str("next-exit"),
                 Self::Removed => f.write_str("removed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3359,7 +3386,7 @@ to not change.
                 "not-running" => Ok(Self::NotRunning),
                 "next-exit" => Ok(Self::NextExit),
                 "removed" => Ok(Self::Removed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3811,7 +3838,6 @@ in use, and should be used for informational purposes only.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3826,6 +3852,9 @@ in use, and should be used for informational purposes only.
         Udp,
         #[serde(rename = "sctp")]
         Sctp,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointPortConfigProtocol {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3833,6 +3862,7 @@ in use, and should be used for informational purposes only.
                 Self::Tcp => f.write_str("tcp"),
                 Self::Udp => f.write_str("udp"),
                 Self::Sctp => f.write_str("sctp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3845,7 +3875,7 @@ in use, and should be used for informational purposes only.
                 "tcp" => Ok(Self::Tcp),
                 "udp" => Ok(Self::Udp),
                 "sctp" => Ok(Self::Sctp),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -3879,7 +3909,6 @@ in use, and should be used for informational purposes only.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3892,12 +3921,16 @@ in use, and should be used for informational purposes only.
         Ingress,
         #[serde(rename = "host")]
         Host,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointPortConfigPublishMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Ingress => f.write_str("ingress"),
                 Self::Host => f.write_str("host"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -3909,7 +3942,7 @@ in use, and should be used for informational purposes only.
             match value {
                 "ingress" => Ok(Self::Ingress),
                 "host" => Ok(Self::Host),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4125,7 +4158,6 @@ outside. Ports can only be provided if `vip` resolution mode is used.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4138,12 +4170,16 @@ outside. Ports can only be provided if `vip` resolution mode is used.
         Vip,
         #[serde(rename = "dnsrr")]
         Dnsrr,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EndpointSpecMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Vip => f.write_str("vip"),
                 Self::Dnsrr => f.write_str("dnsrr"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4155,7 +4191,7 @@ outside. Ports can only be provided if `vip` resolution mode is used.
             match value {
                 "vip" => Ok(Self::Vip),
                 "dnsrr" => Ok(Self::Dnsrr),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4313,7 +4349,6 @@ events are `swarm` scope.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4326,12 +4361,16 @@ events are `swarm` scope.
         Local,
         #[serde(rename = "swarm")]
         Swarm,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EventMessageScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Local => f.write_str("local"),
                 Self::Swarm => f.write_str("swarm"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4343,7 +4382,7 @@ events are `swarm` scope.
             match value {
                 "local" => Ok(Self::Local),
                 "swarm" => Ok(Self::Swarm),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4368,7 +4407,6 @@ events are `swarm` scope.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4399,6 +4437,9 @@ events are `swarm` scope.
         Service,
         #[serde(rename = "volume")]
         Volume,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EventMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4414,6 +4455,7 @@ events are `swarm` scope.
                 Self::Secret => f.write_str("secret"),
                 Self::Service => f.write_str("service"),
                 Self::Volume => f.write_str("volume"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4434,7 +4476,7 @@ events are `swarm` scope.
                 "secret" => Ok(Self::Secret),
                 "service" => Ok(Self::Service),
                 "volume" => Ok(Self::Volume),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -4846,7 +4888,6 @@ forcibly terminated without a graceful shutdown.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4863,6 +4904,9 @@ forcibly terminated without a graceful shutdown.
         Healthy,
         #[serde(rename = "unhealthy")]
         Unhealthy,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HealthStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4871,6 +4915,7 @@ forcibly terminated without a graceful shutdown.
                 Self::Starting => f.write_str("starting"),
                 Self::Healthy => f.write_str("healthy"),
                 Self::Unhealthy => f.write_str("unhealthy"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -4884,7 +4929,7 @@ forcibly terminated without a graceful shutdown.
                 "starting" => Ok(Self::Starting),
                 "healthy" => Ok(Self::Healthy),
                 "unhealthy" => Ok(Self::Unhealthy),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5583,7 +5628,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5596,12 +5640,16 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         Private,
         #[serde(rename = "host")]
         Host,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigCgroupnsMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Private => f.write_str("private"),
                 Self::Host => f.write_str("host"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5613,7 +5661,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
             match value {
                 "private" => Ok(Self::Private),
                 "host" => Ok(Self::Host),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5639,7 +5687,6 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5656,6 +5703,9 @@ or `"host"`, depending on daemon version, kernel support and configuration.
         Hyperv,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5664,6 +5714,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 Self::Process => f.write_str("process"),
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5677,7 +5728,7 @@ or `"host"`, depending on daemon version, kernel support and configuration.
                 "process" => Ok(Self::Process),
                 "hyperv" => Ok(Self::Hyperv),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5724,7 +5775,6 @@ if logging is disabled.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5753,6 +5803,9 @@ if logging is disabled.*/
         Etwlogs,
         #[serde(rename = "none")]
         None,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for HostConfigLogConfigType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5767,6 +5820,7 @@ if logging is disabled.*/
                 Self::Splunk => f.write_str("splunk"),
                 Self::Etwlogs => f.write_str("etwlogs"),
                 Self::None => f.write_str("none"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5786,7 +5840,7 @@ if logging is disabled.*/
                 "splunk" => Ok(Self::Splunk),
                 "etwlogs" => Ok(Self::Etwlogs),
                 "none" => Ok(Self::None),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5869,7 +5923,6 @@ After successful push this images also contains the pushed repository location.*
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5880,11 +5933,15 @@ After successful push this images also contains the pushed repository location.*
     pub enum ImageBuildContentType {
         #[serde(rename = "application/x-tar")]
         ApplicationXTar,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageBuildContentType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::ApplicationXTar => f.write_str("application/x-tar"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5895,7 +5952,7 @@ After successful push this images also contains the pushed repository location.*
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "application/x-tar" => Ok(Self::ApplicationXTar),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -5925,7 +5982,6 @@ After successful push this images also contains the pushed repository location.*
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5938,12 +5994,16 @@ After successful push this images also contains the pushed repository location.*
         X1,
         #[serde(rename = "2")]
         X2,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageBuildVersion {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X1 => f.write_str("1"),
                 Self::X2 => f.write_str("2"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -5955,7 +6015,7 @@ After successful push this images also contains the pushed repository location.*
             match value {
                 "1" => Ok(Self::X1),
                 "2" => Ok(Self::X2),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -6577,7 +6637,6 @@ attestation  | Attestation manifest produced by the Buildkit builder for a speci
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6592,6 +6651,9 @@ attestation  | Attestation manifest produced by the Buildkit builder for a speci
         Attestation,
         #[serde(rename = "unknown")]
         Unknown,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ImageManifestSummaryKind {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6599,6 +6661,7 @@ attestation  | Attestation manifest produced by the Buildkit builder for a speci
                 Self::Image => f.write_str("image"),
                 Self::Attestation => f.write_str("attestation"),
                 Self::Unknown => f.write_str("unknown"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -6611,7 +6674,7 @@ attestation  | Attestation manifest produced by the Buildkit builder for a speci
                 "image" => Ok(Self::Image),
                 "attestation" => Ok(Self::Attestation),
                 "unknown" => Ok(Self::Unknown),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7014,7 +7077,6 @@ unknown CAs) communication.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7025,11 +7087,15 @@ unknown CAs) communication.
     pub enum KnownSignerIdentity {
         #[serde(rename = "DHI")]
         Dhi,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for KnownSignerIdentity {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Dhi => f.write_str("DHI"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7040,7 +7106,7 @@ unknown CAs) communication.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "DHI" => Ok(Self::Dhi),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7089,7 +7155,6 @@ unknown CAs) communication.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7110,6 +7175,9 @@ unknown CAs) communication.
         Error,
         #[serde(rename = "locked")]
         Locked,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for LocalNodeState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7120,6 +7188,7 @@ unknown CAs) communication.
                 Self::Active => f.write_str("active"),
                 Self::Error => f.write_str("error"),
                 Self::Locked => f.write_str("locked"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7135,7 +7204,7 @@ unknown CAs) communication.
                 "active" => Ok(Self::Active),
                 "error" => Ok(Self::Error),
                 "locked" => Ok(Self::Locked),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7291,7 +7360,6 @@ will default to `true` for clients on versions prior to v1.44.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7312,6 +7380,9 @@ will default to `true` for clients on versions prior to v1.44.
         Slave,
         #[serde(rename = "rslave")]
         Rslave,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MountBindOptionsPropagation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7322,6 +7393,7 @@ will default to `true` for clients on versions prior to v1.44.
                 Self::Rshared => f.write_str("rshared"),
                 Self::Slave => f.write_str("slave"),
                 Self::Rslave => f.write_str("rslave"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7337,7 +7409,7 @@ will default to `true` for clients on versions prior to v1.44.
                 "rshared" => Ok(Self::Rshared),
                 "slave" => Ok(Self::Slave),
                 "rslave" => Ok(Self::Rslave),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -7491,7 +7563,6 @@ the key and the second the value.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7512,6 +7583,9 @@ the key and the second the value.
         Tmpfs,
         #[serde(rename = "volume")]
         Volume,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MountType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7522,6 +7596,7 @@ the key and the second the value.
                 Self::Npipe => f.write_str("npipe"),
                 Self::Tmpfs => f.write_str("tmpfs"),
                 Self::Volume => f.write_str("volume"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -7537,7 +7612,7 @@ the key and the second the value.
                 "npipe" => Ok(Self::Npipe),
                 "tmpfs" => Ok(Self::Tmpfs),
                 "volume" => Ok(Self::Volume),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8297,7 +8372,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8312,6 +8386,9 @@ agent.
         Pause,
         #[serde(rename = "drain")]
         Drain,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeSpecAvailability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8319,6 +8396,7 @@ agent.
                 Self::Active => f.write_str("active"),
                 Self::Pause => f.write_str("pause"),
                 Self::Drain => f.write_str("drain"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8331,7 +8409,7 @@ agent.
                 "active" => Ok(Self::Active),
                 "pause" => Ok(Self::Pause),
                 "drain" => Ok(Self::Drain),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8356,7 +8434,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8369,12 +8446,16 @@ agent.
         Worker,
         #[serde(rename = "manager")]
         Manager,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeSpecRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Worker => f.write_str("worker"),
                 Self::Manager => f.write_str("manager"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8386,7 +8467,7 @@ agent.
             match value {
                 "worker" => Ok(Self::Worker),
                 "manager" => Ok(Self::Manager),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8411,7 +8492,6 @@ agent.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8428,6 +8508,9 @@ agent.
         Ready,
         #[serde(rename = "disconnected")]
         Disconnected,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for NodeState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8436,6 +8519,7 @@ agent.
                 Self::Down => f.write_str("down"),
                 Self::Ready => f.write_str("ready"),
                 Self::Disconnected => f.write_str("disconnected"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8449,7 +8533,7 @@ agent.
                 "down" => Ok(Self::Down),
                 "ready" => Ok(Self::Ready),
                 "disconnected" => Ok(Self::Disconnected),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -8807,7 +8891,6 @@ specify ARMv7 when architecture is `arm`.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8820,12 +8903,16 @@ specify ARMv7 when architecture is `arm`.
         X,
         #[serde(rename = "moby.plugins.http/v1")]
         MobyPluginsHttpV1,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PluginConfigInterfaceProtocolScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X => f.write_str(""),
                 Self::MobyPluginsHttpV1 => f.write_str("moby.plugins.http/v1"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -8837,7 +8924,7 @@ specify ARMv7 when architecture is `arm`.
             match value {
                 "" => Ok(Self::X),
                 "moby.plugins.http/v1" => Ok(Self::MobyPluginsHttpV1),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9190,7 +9277,6 @@ are added to the mapping table.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9205,6 +9291,9 @@ are added to the mapping table.
         Udp,
         #[serde(rename = "sctp")]
         Sctp,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PortSummaryType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9212,6 +9301,7 @@ are added to the mapping table.
                 Self::Tcp => f.write_str("tcp"),
                 Self::Udp => f.write_str("udp"),
                 Self::Sctp => f.write_str("sctp"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9224,7 +9314,7 @@ are added to the mapping table.
                 "tcp" => Ok(Self::Tcp),
                 "udp" => Ok(Self::Udp),
                 "sctp" => Ok(Self::Sctp),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9341,7 +9431,6 @@ If image was pulled via mirror, this contains the original repository location.*
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9356,6 +9445,9 @@ If image was pulled via mirror, this contains the original repository location.*
         Unreachable,
         #[serde(rename = "reachable")]
         Reachable,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for Reachability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9363,6 +9455,7 @@ If image was pulled via mirror, this contains the original repository location.*
                 Self::Unknown => f.write_str("unknown"),
                 Self::Unreachable => f.write_str("unreachable"),
                 Self::Reachable => f.write_str("reachable"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9375,7 +9468,7 @@ If image was pulled via mirror, this contains the original repository location.*
                 "unknown" => Ok(Self::Unknown),
                 "unreachable" => Ok(Self::Unreachable),
                 "reachable" => Ok(Self::Reachable),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -9811,7 +9904,6 @@ added before each restart to prevent flooding the server.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9830,6 +9922,9 @@ added before each restart to prevent flooding the server.
         UnlessStopped,
         #[serde(rename = "on-failure")]
         OnFailure,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for RestartPolicyName {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9839,6 +9934,7 @@ added before each restart to prevent flooding the server.
                 Self::Always => f.write_str("always"),
                 Self::UnlessStopped => f.write_str("unless-stopped"),
                 Self::OnFailure => f.write_str("on-failure"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -9853,7 +9949,7 @@ added before each restart to prevent flooding the server.
                 "always" => Ok(Self::Always),
                 "unless-stopped" => Ok(Self::UnlessStopped),
                 "on-failure" => Ok(Self::OnFailure),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10448,7 +10544,6 @@ running during the rollback.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10461,12 +10556,16 @@ running during the rollback.
         Continue,
         #[serde(rename = "pause")]
         Pause,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecRollbackConfigFailureAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Continue => f.write_str("continue"),
                 Self::Pause => f.write_str("pause"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10478,7 +10577,7 @@ running during the rollback.
             match value {
                 "continue" => Ok(Self::Continue),
                 "pause" => Ok(Self::Pause),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10507,7 +10606,6 @@ is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10520,12 +10618,16 @@ is started before the old task is shut down.
         StopFirst,
         #[serde(rename = "start-first")]
         StartFirst,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecRollbackConfigOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::StopFirst => f.write_str("stop-first"),
                 Self::StartFirst => f.write_str("start-first"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10537,7 +10639,7 @@ is started before the old task is shut down.
             match value {
                 "stop-first" => Ok(Self::StopFirst),
                 "start-first" => Ok(Self::StartFirst),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10634,7 +10736,6 @@ during the update.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10649,6 +10750,9 @@ during the update.
         Pause,
         #[serde(rename = "rollback")]
         Rollback,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecUpdateConfigFailureAction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10656,6 +10760,7 @@ during the update.
                 Self::Continue => f.write_str("continue"),
                 Self::Pause => f.write_str("pause"),
                 Self::Rollback => f.write_str("rollback"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10668,7 +10773,7 @@ during the update.
                 "continue" => Ok(Self::Continue),
                 "pause" => Ok(Self::Pause),
                 "rollback" => Ok(Self::Rollback),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10697,7 +10802,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10710,12 +10814,16 @@ new task is started before the old task is shut down.
         StopFirst,
         #[serde(rename = "start-first")]
         StartFirst,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceSpecUpdateConfigOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::StopFirst => f.write_str("stop-first"),
                 Self::StartFirst => f.write_str("start-first"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10727,7 +10835,7 @@ new task is started before the old task is shut down.
             match value {
                 "stop-first" => Ok(Self::StopFirst),
                 "start-first" => Ok(Self::StartFirst),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10753,7 +10861,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10766,12 +10873,16 @@ new task is started before the old task is shut down.
         Spec,
         #[serde(rename = "previous-spec")]
         PreviousSpec,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceUpdateRegistryAuthFrom {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Spec => f.write_str("spec"),
                 Self::PreviousSpec => f.write_str("previous-spec"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10783,7 +10894,7 @@ new task is started before the old task is shut down.
             match value {
                 "spec" => Ok(Self::Spec),
                 "previous-spec" => Ok(Self::PreviousSpec),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10858,7 +10969,6 @@ new task is started before the old task is shut down.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10873,6 +10983,9 @@ new task is started before the old task is shut down.
         Paused,
         #[serde(rename = "completed")]
         Completed,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ServiceUpdateStatusState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10880,6 +10993,7 @@ new task is started before the old task is shut down.
                 Self::Updating => f.write_str("updating"),
                 Self::Paused => f.write_str("paused"),
                 Self::Completed => f.write_str("completed"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -10892,7 +11006,7 @@ new task is started before the old task is shut down.
                 "updating" => Ok(Self::Updating),
                 "paused" => Ok(Self::Paused),
                 "completed" => Ok(Self::Completed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -10990,7 +11104,6 @@ Warning does not indicate a failed verification but may point to configuration i
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11001,12 +11114,16 @@ Warning does not indicate a failed verification but may point to configuration i
     pub enum SignatureTimestampType {
         Tlog,
         TimestampAuthority,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SignatureTimestampType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Tlog => f.write_str("Tlog"),
                 Self::TimestampAuthority => f.write_str("TimestampAuthority"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11018,7 +11135,7 @@ Warning does not indicate a failed verification but may point to configuration i
             match value {
                 "Tlog" => Ok(Self::Tlog),
                 "TimestampAuthority" => Ok(Self::TimestampAuthority),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11043,7 +11160,6 @@ Warning does not indicate a failed verification but may point to configuration i
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11056,12 +11172,16 @@ Warning does not indicate a failed verification but may point to configuration i
         BundleV03,
         #[serde(rename = "simplesigning-v1")]
         SimplesigningV1,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SignatureType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::BundleV03 => f.write_str("bundle-v0.3"),
                 Self::SimplesigningV1 => f.write_str("simplesigning-v1"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11073,7 +11193,7 @@ Warning does not indicate a failed verification but may point to configuration i
             match value {
                 "bundle-v0.3" => Ok(Self::BundleV03),
                 "simplesigning-v1" => Ok(Self::SimplesigningV1),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -11843,7 +11963,6 @@ only `cfssl` is supported).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11854,11 +11973,15 @@ only `cfssl` is supported).
     pub enum SwarmSpecCaConfigExternalCAsItemProtocol {
         #[serde(rename = "cfssl")]
         Cfssl,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SwarmSpecCaConfigExternalCAsItemProtocol {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Cfssl => f.write_str("cfssl"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -11869,7 +11992,7 @@ only `cfssl` is supported).
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "cfssl" => Ok(Self::Cfssl),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12089,7 +12212,6 @@ as key/value pairs.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12106,6 +12228,9 @@ as key/value pairs.
         Volume,
         #[serde(rename = "build-cache")]
         BuildCache,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemDataUsageTypeItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12114,6 +12239,7 @@ as key/value pairs.
                 Self::Image => f.write_str("image"),
                 Self::Volume => f.write_str("volume"),
                 Self::BuildCache => f.write_str("build-cache"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12127,7 +12253,7 @@ as key/value pairs.
                 "image" => Ok(Self::Image),
                 "volume" => Ok(Self::Volume),
                 "build-cache" => Ok(Self::BuildCache),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12750,7 +12876,6 @@ These messages can be printed by the client as information to the user.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12765,6 +12890,9 @@ These messages can be printed by the client as information to the user.
         Systemd,
         #[serde(rename = "none")]
         None,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoCgroupDriver {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12772,6 +12900,7 @@ These messages can be printed by the client as information to the user.
                 Self::Cgroupfs => f.write_str("cgroupfs"),
                 Self::Systemd => f.write_str("systemd"),
                 Self::None => f.write_str("none"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12784,7 +12913,7 @@ These messages can be printed by the client as information to the user.
                 "cgroupfs" => Ok(Self::Cgroupfs),
                 "systemd" => Ok(Self::Systemd),
                 "none" => Ok(Self::None),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12815,7 +12944,6 @@ These messages can be printed by the client as information to the user.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12828,12 +12956,16 @@ These messages can be printed by the client as information to the user.
         X1,
         #[serde(rename = "2")]
         X2,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoCgroupVersion {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::X1 => f.write_str("1"),
                 Self::X2 => f.write_str("2"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12845,7 +12977,7 @@ These messages can be printed by the client as information to the user.
             match value {
                 "1" => Ok(Self::X1),
                 "2" => Ok(Self::X2),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -12897,7 +13029,6 @@ This option is currently not used on other platforms.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12914,6 +13045,9 @@ This option is currently not used on other platforms.
         Process,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SystemInfoIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12922,6 +13056,7 @@ This option is currently not used on other platforms.
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::Process => f.write_str("process"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -12935,7 +13070,7 @@ This option is currently not used on other platforms.
                 "hyperv" => Ok(Self::Hyperv),
                 "process" => Ok(Self::Process),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13572,7 +13707,6 @@ file (`resolv.conf`).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13589,6 +13723,9 @@ file (`resolv.conf`).
         Hyperv,
         #[serde(rename = "")]
         X,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecContainerSpecIsolation {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13597,6 +13734,7 @@ file (`resolv.conf`).
                 Self::Process => f.write_str("process"),
                 Self::Hyperv => f.write_str("hyperv"),
                 Self::X => f.write_str(""),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13610,7 +13748,7 @@ file (`resolv.conf`).
                 "process" => Ok(Self::Process),
                 "hyperv" => Ok(Self::Hyperv),
                 "" => Ok(Self::X),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13686,7 +13824,6 @@ file (`resolv.conf`).
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13699,12 +13836,16 @@ file (`resolv.conf`).
         Default,
         #[serde(rename = "disabled")]
         Disabled,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecContainerSpecPrivilegesAppArmorMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Default => f.write_str("default"),
                 Self::Disabled => f.write_str("disabled"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13716,7 +13857,7 @@ file (`resolv.conf`).
             match value {
                 "default" => Ok(Self::Default),
                 "disabled" => Ok(Self::Disabled),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -13844,7 +13985,6 @@ registry. The specified registry value must be located in:
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13859,6 +13999,9 @@ registry. The specified registry value must be located in:
         Unconfined,
         #[serde(rename = "custom")]
         Custom,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecContainerSpecPrivilegesSeccompMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13866,6 +14009,7 @@ registry. The specified registry value must be located in:
                 Self::Default => f.write_str("default"),
                 Self::Unconfined => f.write_str("unconfined"),
                 Self::Custom => f.write_str("custom"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -13878,7 +14022,7 @@ registry. The specified registry value must be located in:
                 "default" => Ok(Self::Default),
                 "unconfined" => Ok(Self::Unconfined),
                 "custom" => Ok(Self::Custom),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14219,7 +14363,6 @@ created as part of this service.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14234,6 +14377,9 @@ created as part of this service.
         OnFailure,
         #[serde(rename = "any")]
         Any,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSpecRestartPolicyCondition {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14241,6 +14387,7 @@ created as part of this service.
                 Self::None => f.write_str("none"),
                 Self::OnFailure => f.write_str("on-failure"),
                 Self::Any => f.write_str("any"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14253,7 +14400,7 @@ created as part of this service.
                 "none" => Ok(Self::None),
                 "on-failure" => Ok(Self::OnFailure),
                 "any" => Ok(Self::Any),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14279,7 +14426,6 @@ created as part of this service.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14318,6 +14464,9 @@ created as part of this service.
         Remove,
         #[serde(rename = "orphaned")]
         Orphaned,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14337,6 +14486,7 @@ created as part of this service.
                 Self::Rejected => f.write_str("rejected"),
                 Self::Remove => f.write_str("remove"),
                 Self::Orphaned => f.write_str("orphaned"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14361,7 +14511,7 @@ created as part of this service.
                 "rejected" => Ok(Self::Rejected),
                 "remove" => Ok(Self::Remove),
                 "orphaned" => Ok(Self::Orphaned),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
@@ -14676,7 +14826,6 @@ or `local` for machine level.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14689,12 +14838,16 @@ or `local` for machine level.
         Local,
         #[serde(rename = "global")]
         Global,
+        /// A value this API version does not list, kept as the engine sent it.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for VolumeScope {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Local => f.write_str("local"),
                 Self::Global => f.write_str("global"),
+                Self::Other(ref value) => f.write_str(value),
             }
         }
     }
@@ -14706,7 +14859,7 @@ or `local` for machine level.
             match value {
                 "local" => Ok(Self::Local),
                 "global" => Ok(Self::Global),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_owned())),
             }
         }
     }
