@@ -84,7 +84,13 @@ async fn plugins_from_a_rootfs_through_a_local_registry() -> TestResult {
 
     // Push both, remove both, install v1 back under a local name, upgrade it to v2.
     let pushed = plugin.push().await?.collect_all().await?;
-    assert!(!pushed.is_empty());
+    let digest = pushed
+        .iter()
+        .find_map(|m| m.aux.as_ref().and_then(|aux| aux.digest.clone()));
+    assert!(
+        digest.is_some_and(|d| d.starts_with("sha256:")),
+        "the last message names the pushed digest: {pushed:?}"
+    );
     second.push().await?.collect_all().await?;
     plugin.remove(false).await?;
     second.remove(true).await?;

@@ -29,8 +29,12 @@ pub struct Plugin {
     attrs: types::Plugin,
 }
 
-/// A plugin's progress messages: the engine's pull and push messages.
+/// A plugin install's or upgrade's progress: the engine's pull messages.
 pub type PluginProgress = ProgressStream<types::CreateImageInfo>;
+
+/// A plugin push's progress: the engine's push messages, the last of which
+/// carries the pushed digest in its `aux`.
+pub type PluginPushProgress = ProgressStream<types::PushImageInfo>;
 
 impl Plugins {
     pub(crate) fn new(client: DockerClient) -> Self {
@@ -355,7 +359,7 @@ impl Plugin {
     ///
     /// [`Error::InvalidRepository`] for a name that is not a reference;
     /// a failure after the start ends the stream with [`Error::Stream`].
-    pub async fn push(&self) -> Result<PluginProgress> {
+    pub async fn push(&self) -> Result<PluginPushProgress> {
         let header = registry_header(&self.client, self.name(), None).await?;
         let client = &self.client;
         let api = client.api().await?;

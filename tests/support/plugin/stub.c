@@ -2,6 +2,7 @@
  * socket its config.json names and answers every request with the
  * activation a volume driver gives. Built static (`cc -static`) into the
  * plugin's rootfs by the tests, so the rootfs needs nothing else. */
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,7 +17,17 @@ static const char reply[] =
     "\r\n"
     "{\"Implements\":[\"VolumeDriver\"]}";
 
+/* The stub is PID 1 of its namespace, where a signal with no handler is
+ * ignored: without this, the engine's SIGTERM on disable or removal would
+ * not stop it, and the process would outlive its daemon. */
+static void stop(int signal) {
+    (void)signal;
+    _exit(0);
+}
+
 int main(void) {
+    signal(SIGTERM, stop);
+    signal(SIGINT, stop);
     const char *path = "/run/docker/plugins/stub.sock";
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     strncpy(addr.sun_path, path, sizeof addr.sun_path - 1);

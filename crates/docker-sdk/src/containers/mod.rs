@@ -296,8 +296,8 @@ impl Container {
             ContainerAttrs::Inspect(inspect) => inspect
                 .state
                 .as_ref()
-                .and_then(|s| s.status)
-                .map(|s| s.to_string()),
+                .and_then(|s| s.status.as_ref())
+                .map(ToString::to_string),
             ContainerAttrs::Summary(summary) => summary.state.as_ref().map(ToString::to_string),
         }
     }
@@ -311,14 +311,14 @@ impl Container {
                 .state
                 .as_ref()
                 .and_then(|s| s.health.as_ref())
-                .and_then(|h| h.status)
-                .map(|s| s.to_string()),
+                .and_then(|h| h.status.as_ref())
+                .map(ToString::to_string),
             #[cfg(api_1_52)]
             ContainerAttrs::Summary(summary) => summary
                 .health
                 .as_ref()
-                .and_then(|h| h.status)
-                .map(|s| s.to_string()),
+                .and_then(|h| h.status.as_ref())
+                .map(ToString::to_string),
             // Lists said nothing of health before 1.52.
             #[cfg(not(api_1_52))]
             ContainerAttrs::Summary(_) => None,
