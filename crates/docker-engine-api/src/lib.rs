@@ -45,9 +45,32 @@
 //! The engine's encoder writes `null` for an empty list or map, including
 //! where the swagger promises an array or marks the field required. Every
 //! array- and map-typed field is therefore an `Option`, and `null` and absent
-//! both decode as `None`. Other places where a real engine disagrees with the
-//! swagger are fixed by patches in `spec/patches/`, each naming the recorded
-//! response that proves it.
+//! both decode as `None`.
+//!
+//! Engines grow enum values the swagger of their API version never listed
+//! (a container state `"stopping"`, a new health status or event type), and
+//! other engines speaking the API send their own. Every string enum has a
+//! last variant `Other(String)` that keeps such a value as it was sent: it
+//! prints, parses and serialises back to the same text, so one unexpected
+//! value never makes a whole answer undecodable.
+//!
+//! ```
+//! # #[cfg(feature = "latest")] {
+//! use docker_engine_api::latest::types::ContainerStateStatus;
+//!
+//! let state: ContainerStateStatus = serde_json::from_str(r#""stopping""#)?;
+//! assert_eq!(state, ContainerStateStatus::Other("stopping".into()));
+//! assert_eq!(serde_json::to_string(&state)?, r#""stopping""#);
+//! # }
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
+//! Timestamps stay the text the engine wrote, and the swagger's validation
+//! keywords are left to the engine. Other places where a real engine
+//! disagrees with the swagger are fixed by patches in `spec/patches/`, each
+//! naming the recorded response that proves it; `tests/corpus_decode.rs`
+//! decodes every recorded response of `tests/fixtures/corpus/` with every
+//! version module and fails on any field lost on the way.
 //!
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
