@@ -605,17 +605,23 @@ fn mount(spec: &MountSpec) -> Result<types::Mount> {
         .propagation
         .as_deref()
         .map(|p| {
+            let unknown = || {
+                invalid(format!(
+                    "unknown propagation {p:?}; use one of {}",
+                    PROPAGATIONS.join(", ")
+                ))
+            };
+            // The generated enum keeps any word (engines may send new
+            // ones), so it is not what refuses a typo.
+            if !PROPAGATIONS.contains(&p) {
+                return Err(unknown());
+            }
             p.parse::<types::MountBindOptionsPropagation>()
                 .map(|propagation| types::MountBindOptions {
                     propagation: Some(propagation),
                     ..Default::default()
                 })
-                .map_err(|_| {
-                    invalid(format!(
-                        "unknown propagation {p:?}; use one of {}",
-                        PROPAGATIONS.join(", ")
-                    ))
-                })
+                .map_err(|_| unknown())
         })
         .transpose()?;
     let volume_options = if spec.no_copy

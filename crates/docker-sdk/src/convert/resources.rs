@@ -259,9 +259,11 @@ pub(crate) fn ulimits(limits: &[Ulimit]) -> Result<Vec<types::HostConfigUlimitsI
 /// Where the container's logs go (docker-py's `types.LogConfig`): a
 /// driver and its options.
 ///
-/// The engine's model only names its own drivers (`json-file`, `local`,
-/// `syslog`, `journald`, `gelf`, `fluentd`, `awslogs`, `splunk`,
-/// `etwlogs`, `none`); plugin drivers cannot be sent through it.
+/// Any driver name goes, as in docker-py: the engine's own (`json-file`,
+/// `local`, `syslog`, `journald`, `gelf`, `fluentd`, `awslogs`, `splunk`,
+/// `etwlogs`, `none`) and those of logging plugins (`loki`); the engine
+/// refuses a name it does not know, with its own message. Only an empty
+/// name, or one with white space, is refused before anything is sent.
 ///
 /// ```
 /// use docker_sdk::convert::LogConfig;
@@ -300,19 +302,23 @@ impl From<&str> for LogConfig {
 /// `HostConfig.LogConfig`; `Config` is `{}` when no option is given, as
 /// docker-py sends it.
 pub(crate) fn log_config(config: &LogConfig) -> Result<types::HostConfigLogConfig> {
-    let driver = config
-        .driver
+    let name = config.driver.as_str();
+    let refuse = || {
+        Error::invalid_argument(
+            "log_config",
+            format!(
+                "log driver {name:?} is not a driver name; use json-file, local, syslog, journald, \
+                 gelf, fluentd, awslogs, splunk, etwlogs, none or a logging plugin's name"
+            ),
+        )
+    };
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return Err(refuse());
+    }
+    // Names the model does not list (plugins) are kept as they are.
+    let driver = name
         .parse::<types::HostConfigLogConfigType>()
-        .map_err(|_| {
-            Error::invalid_argument(
-                "log_config",
-                format!(
-                    "unknown log driver {:?}; use json-file, local, syslog, journald, gelf, fluentd, \
-                 awslogs, splunk, etwlogs or none",
-                    config.driver
-                ),
-            )
-        })?;
+        .map_err(|_| refuse())?;
     if let Some((_, value)) = config.config.iter().find(|(key, _)| key.is_empty()) {
         return Err(Error::invalid_argument(
             "log_config",
@@ -514,16 +520,20 @@ mod tests {
                 "journald".into(),
                 serde_json::json!({"Type": "journald", "Config": {}}),
             ),
+            // A logging plugin's driver, which no swagger lists.
+            (
+                LogConfig::new("loki").config("loki-url", "http://127.0.0.1:3100"),
+                serde_json::json!({"Type": "loki", "Config": {"loki-url": "http://127.0.0.1:3100"}}),
+            ),
         ];
         for (input, expected) in cases {
             let got = log_config(&input).ok().and_then(|c| serde_json::to_value(c).ok());
             assert_eq!(got, Some(expected), "{input:?}");
         }
         let bad: Vec<(LogConfig, &str)> = vec![
-            ("".into(), r#"unknown log driver """#),
-            ("json".into(), r#"unknown log driver "json""#),
-            ("JSON-FILE".into(), "unknown log driver"),
-            ("loki".into(), "unknown log driver"),
+            ("".into(), r#"log driver """#),
+            ("json file".into(), r#"log driver "json file""#),
+            (" ".into(), "is not a driver name"),
             (LogConfig::new("json-file").config("", "1"), "empty key"),
         ];
         for (input, needle) in bad {
