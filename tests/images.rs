@@ -455,6 +455,7 @@ async fn build_a_directory_with_dockerignore_buildargs_and_labels() -> TestResul
     let built = docker
         .images()
         .build(context.path())
+        .forcerm(true)
         .tag(&tag)
         .buildargs([("GREETING", "hello from buildargs")])
         .extra_host(("one.example", "10.0.0.1"))
@@ -528,6 +529,7 @@ async fn build_from_a_dockerfile_outside_the_context_and_from_a_tar() -> TestRes
     let built = docker
         .images()
         .build(context.path())
+        .forcerm(true)
         .dockerfile(&outside)
         .tag(&tag)
         .send()
@@ -563,6 +565,7 @@ async fn build_from_a_dockerfile_outside_the_context_and_from_a_tar() -> TestRes
     let from_tar = docker
         .images()
         .build_tar(tar.into_inner()?)
+        .forcerm(true)
         .tag(&tag)
         .send()
         .await?;
@@ -577,7 +580,7 @@ async fn build_from_a_dockerfile_outside_the_context_and_from_a_tar() -> TestRes
         bad.path(),
         &[("Dockerfile", "FROM scratch\n"), (".dockerignore", "[unclosed\n")],
     )?;
-    let refused = docker.images().build(bad.path()).send().await;
+    let refused = docker.images().build(bad.path()).forcerm(true).send().await;
     assert!(
         matches!(&refused, Err(Error::InvalidArgument { argument, .. }) if argument == "dockerignore"),
         "{refused:?}"
@@ -585,6 +588,7 @@ async fn build_from_a_dockerfile_outside_the_context_and_from_a_tar() -> TestRes
     let missing = docker
         .images()
         .build(bad.path())
+        .forcerm(true)
         .dockerfile("nope/Dockerfile")
         .send()
         .await;
@@ -607,6 +611,7 @@ async fn build_a_gzipped_context_to_a_target_stage() -> TestResult {
     docker
         .images()
         .build(context.path())
+        .forcerm(true)
         .gzip(true)
         .target("first")
         .tag(&tag)
@@ -673,7 +678,13 @@ async fn a_tricky_context_reaches_the_engine_as_the_docker_cli_sends_it() -> Tes
     std::os::unix::fs::symlink("does-not-exist", context.path().join("dangling link"))?;
 
     let ours = unique_tag("tricky-ours");
-    docker.images().build(context.path()).tag(&ours).send().await?;
+    docker
+        .images()
+        .build(context.path())
+        .forcerm(true)
+        .tag(&ours)
+        .send()
+        .await?;
     cleanup.image(&ours);
 
     let cli = unique_tag("tricky-cli");
