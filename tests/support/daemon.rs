@@ -39,6 +39,9 @@ pub struct DaemonOptions {
 pub struct ThrowawayDaemon {
     dir: PathBuf,
     child: Option<Child>,
+    /// How it was started, so that it can be started again.
+    args: Vec<String>,
+    netns: Option<String>,
     /// Its unix socket.
     pub socket: PathBuf,
     /// Its TCP port, when it listens on TCP.
@@ -135,10 +138,28 @@ impl ThrowawayDaemon {
                 args.push(format!("--tlskey={}", tls.key.display()));
             }
         }
-        let log = std::fs::File::create(dir.join("dockerd.log"))?;
+        let mut daemon = ThrowawayDaemon {
+            dir,
+            child: None,
+            args,
+            netns: options.netns,
+            socket,
+            tcp_port,
+            _bridge: bridge_guard,
+        };
+        daemon.spawn()?;
+        Ok(daemon)
+    }
+
+    /// Runs dockerd with the daemon's arguments and waits until it answers.
+    fn spawn(&mut self) -> Result<(), BoxError> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("dockerd.log"))?;
         // `ip netns exec` would remount /sys, and dockerd then finds no
         // devices cgroup; entering only the network namespace works.
-        let mut command = match &options.netns {
+        let mut command = match &self.netns {
             Some(netns) => {
                 let mut nsenter = Command::new("nsenter");
                 nsenter
@@ -149,21 +170,52 @@ impl ThrowawayDaemon {
             None => Command::new("dockerd"),
         };
         let child = command
-            .args(&args)
+            .args(&self.args)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()
             .map_err(|e| format!("cannot run dockerd: {e}"))?;
-        let mut daemon = ThrowawayDaemon {
-            dir,
-            child: Some(child),
-            socket,
-            tcp_port,
-            _bridge: bridge_guard,
-        };
-        daemon.wait_until_ready(Duration::from_secs(60))?;
-        Ok(daemon)
+        self.child = Some(child);
+        self.wait_until_ready(Duration::from_secs(60))
+    }
+
+    /// Kills the daemon outright (SIGKILL), as a crash would: connections
+    /// break mid-answer and its socket stops answering. Its containers are
+    /// left to the next start, which cleans them up.
+    pub fn kill(&mut self) -> Result<(), BoxError> {
+        if let Some(mut child) = self.child.take() {
+            child.kill()?;
+            child.wait()?;
+        }
+        // Its containerd dies with it (a parent-death signal), but not at
+        // once; a new dockerd would wait on the old one's socket.
+        let containerd = self.dir.join("exec/containerd/containerd.pid");
+        if let Ok(pid) = std::fs::read_to_string(&containerd) {
+            let alive = Path::new("/proc").join(pid.trim());
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while alive.exists() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops the daemon the polite way (SIGTERM), waiting until it is gone.
+    pub fn stop(&mut self) {
+        if let Some(child) = self.child.take() {
+            terminate(child);
+        }
+    }
+
+    /// Starts the daemon again after [`Self::kill`] or [`Self::stop`], on
+    /// the same socket and data root.
+    pub fn restart(&mut self) -> Result<(), BoxError> {
+        self.kill()?;
+        // A killed dockerd leaves its pidfile and socket behind; the new one
+        // refuses to start over a live-looking pidfile only if the pid runs.
+        let _ = std::fs::remove_file(&self.socket);
+        self.spawn()
     }
 
     /// `unix://…` of its socket, for `DOCKER_HOST` or `base_url`.
@@ -208,29 +260,61 @@ impl ThrowawayDaemon {
 
 impl Drop for ThrowawayDaemon {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            // SIGTERM lets dockerd stop its containerd and unmount; SIGKILL
-            // only if it will not.
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(child.id().to_string())
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            if let Ok(None) = child.try_wait() {
-                let _ = child.kill();
-                let _ = child.wait();
+        if self.child.is_none() && self.socket.exists() {
+            // Killed and never restarted: start it once more, so that it
+            // stops the containers the killed one left running.
+            if let Err(e) = self.spawn() {
+                eprintln!("throwaway dockerd: could not restart it to clean up: {e}");
             }
         }
+        self.stop();
+        sweep(&self.dir);
         if let Err(e) = std::fs::remove_dir_all(&self.dir) {
             eprintln!("throwaway dockerd: could not remove {}: {e}", self.dir.display());
         }
     }
+}
+
+/// What a daemon that could not stop cleanly leaves under `dir`: container
+/// shims (killed) and mounts (detached, deepest first).
+fn sweep(dir: &Path) {
+    let dir = dir.to_string_lossy().into_owned();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let command = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&command).contains(&dir) {
+                let _ = Command::new("kill").arg("-KILL").arg(entry.file_name()).status();
+            }
+        }
+    }
+    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+    let mut points: Vec<&str> = mounts
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(1))
+        .filter(|point| point.starts_with(&dir))
+        .collect();
+    points.sort_unstable_by(|a, b| b.len().cmp(&a.len()));
+    for point in points {
+        let _ = Command::new("umount").args(["-l", point]).status();
+    }
+}
+
+/// SIGTERM lets dockerd stop its containers and unmount; SIGKILL only if it
+/// will not within 20 s.
+fn terminate(mut child: Child) {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// A TCP port nothing listens on right now.

@@ -7,8 +7,10 @@ use docker_engine_api::{ByteStream, ResponseValue};
 
 use super::Container;
 use crate::DockerClient;
+use crate::api::types;
 use crate::client::RawError;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::stream::multiplex::EndCheck;
 use crate::stream::{Demuxed, LogStream, io_stream};
 use crate::system::EventTime;
 
@@ -202,7 +204,8 @@ impl Attach<'_> {
     pub async fn stream(self) -> Result<LogStream> {
         let container = self.container;
         let tty = container.has_tty().await?;
-        output_stream(&container.client, "containers.attach", tty, |api| {
+        let operation = "containers.attach";
+        let output = output_stream(&container.client, operation, tty, |api| {
             let mut request = api
                 .container_attach()
                 .id(container.id())
@@ -215,7 +218,8 @@ impl Attach<'_> {
             }
             request.send()
         })
-        .await
+        .await?;
+        Ok(output.with_end_check(container_stopped(container, operation)))
     }
 
     /// Reads everything the container writes until it stops, stdout and
@@ -267,9 +271,43 @@ impl Attach<'_> {
         let upgraded = client
             .respond_within(operation, Some(api.version), Some(client.timeout()), attach)
             .await?;
-        let (output, input) = split(upgraded, tty, operation, host);
+        let (mut output, input) = split(upgraded, tty, operation, host);
+        // With stdin attached, the user may detach (`detach_keys`), and the
+        // container then rightly outlives the connection.
+        if !self.stdin {
+            output = output.with_end_check(container_stopped(container, operation));
+        }
         Ok(AttachSocket { output, input })
     }
+}
+
+/// Confirms that an attach ended because the container stopped (or was
+/// removed), not because the engine went away: at the end of an attach,
+/// waiting for `not-running` answers at once, or fails with the reason the
+/// engine cannot be reached.
+fn container_stopped(container: &Container, operation: &'static str) -> EndCheck {
+    let client = container.client.clone();
+    let id = container.id().to_owned();
+    Box::pin(async move {
+        let waited = client
+            .call(operation, |api| {
+                api.container_wait()
+                    .id(&id)
+                    .condition(types::ContainerWaitCondition::NotRunning)
+                    .send()
+            })
+            .await;
+        match waited {
+            Ok(_) | Err(Error::NotFound { .. }) => Ok(()),
+            Err(Error::Timeout { after, .. }) => Err(Error::Transport {
+                host: client.host().to_string(),
+                message: format!(
+                    "the engine closed the attach connection, and the container was still running {after:?} later"
+                ),
+            }),
+            Err(error) => Err(error),
+        }
+    })
 }
 
 /// Sends one request whose answer is a container's output (logs, attach,

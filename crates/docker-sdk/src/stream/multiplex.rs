@@ -155,6 +155,10 @@ impl Demuxer {
 
 type ByteSource = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
 
+/// What a stream must confirm once its source has ended cleanly; see
+/// [`LogStream::with_end_check`].
+pub(crate) type EndCheck = Pin<Box<dyn Future<Output = Result<()>> + Send>>;
+
 /// A container's output as it arrives: logs, attach, exec. Dropping it
 /// closes the connection.
 ///
@@ -184,6 +188,9 @@ pub struct LogStream {
     done: bool,
     /// A decoding error, given once the pieces decoded before it are out.
     failed: Option<Error>,
+    /// Run when the source ends without an error; its error, if any, is the
+    /// stream's last item.
+    end_check: Option<EndCheck>,
 }
 
 impl std::fmt::Debug for LogStream {
@@ -211,7 +218,17 @@ impl LogStream {
             host,
             done: false,
             failed: None,
+            end_check: None,
         }
+    }
+
+    /// Confirms a clean end with `check` before reporting it. A hijacked
+    /// attach has no end marker of its own: the engine closing it because
+    /// the container stopped and the engine dying look the same, so the
+    /// attach asks the engine afterwards.
+    pub(crate) fn with_end_check(mut self, check: EndCheck) -> Self {
+        self.end_check = Some(check);
+        self
     }
 
     /// Reads everything and keeps stdout and stderr apart (docker-py's
@@ -249,6 +266,7 @@ impl LogStream {
 
     fn fail(&mut self, error: &FrameError) {
         self.done = true;
+        self.end_check = None;
         self.failed = Some(Error::Decode {
             operation: self.operation,
             message: error.to_string(),
@@ -266,6 +284,13 @@ impl Stream for LogStream {
                 return Poll::Ready(Some(Ok(piece)));
             }
             if this.done {
+                if let Some(check) = this.end_check.as_mut() {
+                    let outcome = std::task::ready!(check.as_mut().poll(cx));
+                    this.end_check = None;
+                    if let Err(error) = outcome {
+                        return Poll::Ready(Some(Err(error)));
+                    }
+                }
                 return Poll::Ready(this.failed.take().map(Err));
             }
             match std::task::ready!(this.source.as_mut().poll_next(cx)) {
@@ -280,6 +305,7 @@ impl Stream for LogStream {
                 },
                 Some(Err(error)) => {
                     this.done = true;
+                    this.end_check = None;
                     let error = crate::error::Call {
                         host: &this.host,
                         operation: this.operation,
