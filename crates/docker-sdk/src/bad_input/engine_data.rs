@@ -1,0 +1,5 @@
+//! stub
+
+pub(super) fn case_count() -> usize {
+    0
+}
