@@ -237,14 +237,15 @@ fn failure(program: &str, output: &Output) -> Result<Option<AuthConfig>> {
     if stdout.contains(NOT_FOUND) || stderr.contains(NOT_FOUND) {
         return Ok(None);
     }
+    // JSON is the helper's answer, not its explanation: it may hold the
+    // secret, so it is never quoted.
+    let is_json = |text: &str| serde_json::from_str::<serde_json::Value>(text).is_ok();
     let message = [stdout.trim(), stderr.trim()]
         .into_iter()
-        .find(|text| !text.is_empty())
-        .map(|text| {
-            let line: String = text
-                .lines()
-                .next()
-                .unwrap_or_default()
+        .map(|text| text.lines().next().unwrap_or_default())
+        .find(|line| !line.is_empty() && !is_json(line))
+        .map(|line| {
+            let line: String = line
                 .chars()
                 .filter(|c| !c.is_control())
                 .take(MAX_MESSAGE_CHARS)
