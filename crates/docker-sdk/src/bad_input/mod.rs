@@ -40,6 +40,8 @@ pub(crate) enum Outcome {
     Decode(&'static str),
     /// `Stream`, with this in its message.
     Stream(&'static str),
+    /// `Transport`, with this in its message.
+    Transport(&'static str),
     /// `Api` with this status, with this in its message.
     Api(u16, &'static str),
     /// `NotFound`, with this in its message.
@@ -61,6 +63,7 @@ fn kind(error: &Error) -> String {
         Error::Config { .. } => "Config".into(),
         Error::Decode { .. } => "Decode".into(),
         Error::Stream { .. } => "Stream".into(),
+        Error::Transport { .. } => "Transport".into(),
         Error::Api { status, .. } => format!("Api({status})"),
         Error::NotFound { .. } => "NotFound".into(),
         Error::ImageNotFound { .. } => "ImageNotFound".into(),
@@ -80,6 +83,7 @@ impl Outcome {
             Outcome::Config(needle) => ("Config".into(), needle),
             Outcome::Decode(needle) => ("Decode".into(), needle),
             Outcome::Stream(needle) => ("Stream".into(), needle),
+            Outcome::Transport(needle) => ("Transport".into(), needle),
             Outcome::Api(status, needle) => (format!("Api({status})"), needle),
             Outcome::NotFound(needle) => ("NotFound".into(), needle),
             Outcome::ImageNotFound(needle) => ("ImageNotFound".into(), needle),
