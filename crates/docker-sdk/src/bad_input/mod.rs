@@ -193,5 +193,6 @@ fn corpus_has_at_least_500_cases() {
         ("engine data", engine_data::case_count()),
     ];
     let total: usize = families.iter().map(|(_, count)| count).sum();
+    println!("{families:?}: {total} cases");
     assert!(total >= 500, "the corpus has {total} cases: {families:?}");
 }

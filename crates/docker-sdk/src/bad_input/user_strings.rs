@@ -8,13 +8,17 @@ use std::time::Duration;
 
 use super::Outcome as O;
 use super::Report;
-use crate::config::DockerHost;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE;
+
+use crate::auth::{AuthConfig, ConfigFile, encode_auth_header};
+use crate::config::{DockerHost, EnvConfig, Environment};
 use crate::convert::{
-    self, ByteSize, Command, ContainerPort, Device, EnvVar, ExtraHost, Healthcheck, HostPort, LogConfig,
-    MountSpec, RestartPolicy, TmpfsMount, Ulimit, VolumeBind, VolumeSpec,
+    self, ByteSize, Command, ContainerPort, Device, DeviceRate, EnvVar, ExtraHost, Healthcheck, HostPort,
+    LogConfig, MountSpec, RestartPolicy, TmpfsMount, Ulimit, VolumeBind, VolumeSpec, WeightDevice,
 };
-use crate::error::Result;
-use crate::reference::ImageReference;
+use crate::error::{Error, Result};
+use crate::reference::{ImageReference, normalise_registry, parse_repository_tag, registry_key, resolve_repository_name};
 use crate::version::{ApiVersion, VersionChoice};
 
 fn render_ports(ports: &[(ContainerPort, HostPort)]) -> Result<String> {
@@ -705,6 +709,151 @@ fn docker_host_secret_cases() -> Vec<(&'static str, O)> {
     ]
 }
 
+fn block_device_cases() -> Vec<(&'static str, Box<dyn Fn() -> Result<String>>, O)> {
+    let weight = |path: &'static str, weight: u16| -> Box<dyn Fn() -> Result<String>> {
+        Box::new(move || {
+            let item = convert::blkio_weight_devices(&[WeightDevice::new(path, weight)])?.remove(0);
+            Ok(format!("{}={}", item.path.unwrap_or_default(), item.weight.unwrap_or_default()))
+        })
+    };
+    let rate = |path: &'static str, rate: i64| -> Box<dyn Fn() -> Result<String>> {
+        Box::new(move || {
+            let item = convert::throttle_devices("device_read_bps", &[DeviceRate::new(path, rate)])?.remove(0);
+            Ok(format!("{}={}", item.path.unwrap_or_default(), item.rate.unwrap_or_default()))
+        })
+    };
+    vec![
+        ("weight 300", weight("/dev/sda", 300), O::Ok("/dev/sda=300")),
+        ("weight 0", weight("/dev/sda", 0), O::Ok("/dev/sda=0")),
+        ("weight 10", weight("/dev/sda", 10), O::Ok("/dev/sda=10")),
+        ("weight 1000", weight("/dev/sda", 1000), O::Ok("/dev/sda=1000")),
+        ("weight 9", weight("/dev/sda", 9), O::Invalid("blkio_weight_device", r#"weight 9 of "/dev/sda" is not between 10 and 1000 (or 0 for the default)"#)),
+        ("weight 1001", weight("/dev/sda", 1001), O::Invalid("blkio_weight_device", "is not between 10 and 1000")),
+        ("weight, relative path", weight("sda", 300), O::Invalid("blkio_weight_device", r#"device path "sda" is not an absolute path"#)),
+        ("weight, empty path", weight("", 300), O::Invalid("blkio_weight_device", r#"device path "" is not an absolute path"#)),
+        ("rate 0", rate("/dev/sda", 0), O::Ok("/dev/sda=0")),
+        ("rate max", rate("/dev/sda", i64::MAX), O::Ok("/dev/sda=9223372036854775807")),
+        ("rate -1", rate("/dev/sda", -1), O::Invalid("device_read_bps", r#"rate -1 of "/dev/sda" is negative; use 0 or more"#)),
+        ("rate, relative path", rate("dev/sda", 1), O::Invalid("device_read_bps", "is not an absolute path")),
+    ]
+}
+
+/// The JSON an `X-Registry-Auth` header carries, checked to be URL-safe
+/// base64 as the engine decodes it.
+fn render_auth_header(auth: &AuthConfig) -> Result<String> {
+    let header = encode_auth_header(auth);
+    if header.contains(['+', '/']) {
+        return Ok(format!("not URL-safe: {header}"));
+    }
+    let json = URL_SAFE
+        .decode(&header)
+        .map_err(|e| Error::invalid_argument("header", e.to_string()))?;
+    Ok(String::from_utf8_lossy(&json).into_owned())
+}
+
+fn auth_header_cases() -> Vec<(&'static str, AuthConfig, O)> {
+    let token = AuthConfig {
+        identity_token: Some("tok".into()),
+        ..AuthConfig::default()
+    };
+    let empty = AuthConfig::new("", "");
+    vec![
+        ("user and password", AuthConfig::new("me", "pw"), O::Ok(r#"{"password":"pw","username":"me"}"#)),
+        ("quotes and escapes", AuthConfig::new("me", "a\"b\\c\nd"), O::Ok(r#"{"password":"a\"b\\c\nd","username":"me"}"#)),
+        ("unicode", AuthConfig::new("я", "пароль☃"), O::Ok(r#"{"password":"пароль☃","username":"я"}"#)),
+        ("bytes that need URL-safe base64", AuthConfig::new("??>", "~~~"), O::Ok(r#"{"password":"~~~","username":"??>"}"#)),
+        ("empty strings are left out", empty, O::Ok("{}")),
+        ("nothing at all", AuthConfig::default(), O::Ok("{}")),
+        ("an identity token", token, O::Ok(r#"{"identitytoken":"tok"}"#)),
+    ]
+}
+
+/// A `config.json` entry, read and sent on as the header.
+fn config_to_header_cases() -> Vec<(&'static str, O)> {
+    vec![
+        (r#"{"auths":{"reg":{"auth":"bWU6cDp3"}}}"#, O::Ok(r#"{"password":"p:w","serveraddress":"reg","username":"me"}"#)),
+        (r#"{"auths":{"reg":{"auth":"bWU6"}}}"#, O::Ok(r#"{"serveraddress":"reg","username":"me"}"#)),
+        (r#"{"auths":{"reg":{"identitytoken":"t","email":""}}}"#, O::Ok(r#"{"identitytoken":"t","serveraddress":"reg"}"#)),
+        (r#"{"auths":{"reg":{"username":"u","password":"p","email":"e@x"}}}"#, O::Ok(r#"{"email":"e@x","password":"p","serveraddress":"reg","username":"u"}"#)),
+    ]
+}
+
+fn registry_name_cases() -> Vec<(&'static str, &'static str, O)> {
+    vec![
+        ("resolve", "image", O::Ok("docker.io image")),
+        ("resolve", "index.docker.io/image", O::Ok("docker.io image")),
+        ("resolve", "registry-1.docker.io/user/image", O::Ok("docker.io user/image")),
+        ("resolve", "hostname:5000/user/image", O::Ok("hostname:5000 user/image")),
+        ("resolve", "localhost/image", O::Ok("localhost image")),
+        ("resolve", "[::1]:5000/image", O::Ok("[::1]:5000 image")),
+        ("resolve", "https://registry.example.com/image", O::Repository("a repository name cannot contain a scheme (such as https://)")),
+        ("resolve", "-registry.com/image", O::Repository("the registry cannot begin or end with a hyphen")),
+        ("resolve", "registry.com-/image", O::Repository("cannot begin or end with a hyphen")),
+        ("normalise", "https://index.docker.io/v1/", O::Ok("docker.io")),
+        ("normalise", "http://my.registry.net/v1/", O::Ok("my.registry.net")),
+        ("normalise", "localhost:5000/v2/", O::Ok("localhost:5000")),
+        ("normalise", "", O::Ok("docker.io")),
+        ("normalise", "https://", O::Ok("docker.io")),
+        ("normalise", "/v1/", O::Ok("docker.io")),
+        ("key", "docker.io", O::Ok("https://index.docker.io/v1/")),
+        ("key", "", O::Ok("https://index.docker.io/v1/")),
+        ("key", "https://localhost:5000/v2/", O::Ok("localhost:5000")),
+        ("split", "app:v1", O::Ok("app v1")),
+        ("split", "localhost:5000/app", O::Ok("localhost:5000/app -")),
+        ("split", "localhost:5000/app:v1", O::Ok("localhost:5000/app v1")),
+        ("split", "app@sha256:abc", O::Ok("app sha256:abc")),
+        ("split", "a:b:c", O::Ok("a:b c")),
+        ("split", "", O::Ok(" -")),
+        ("split", ":", O::Ok(" ")),
+    ]
+}
+
+fn registry_name(function: &str, input: &str) -> Result<String> {
+    Ok(match function {
+        "resolve" => {
+            let (registry, rest) = resolve_repository_name(input)?;
+            format!("{registry} {rest}")
+        }
+        "normalise" => normalise_registry(input),
+        "key" => registry_key(input),
+        _ => {
+            let (repository, tag) = parse_repository_tag(input);
+            format!("{repository} {}", tag.unwrap_or("-"))
+        }
+    })
+}
+
+/// The environment the docker CLI reads, in a config directory holding
+/// nothing (so no context of this machine's steps in).
+fn environment_config_cases() -> Vec<(&'static [(&'static str, &'static str)], O)> {
+    vec![
+        (&[], O::Ok("unix:///var/run/docker.sock auto")),
+        (&[("DOCKER_HOST", "")], O::Ok("unix:///var/run/docker.sock auto")),
+        (&[("DOCKER_HOST", "tcp://h:2375")], O::Ok("tcp://h:2375 auto")),
+        (&[("DOCKER_HOST", "tcp://h"), ("DOCKER_TLS_VERIFY", "1")], O::Ok("https://h:2376 auto")),
+        (&[("DOCKER_HOST", "tcp://h"), ("DOCKER_CONTEXT", "nowhere")], O::Ok("tcp://h:2375 auto")),
+        (&[("DOCKER_API_VERSION", "1.41")], O::Ok("unix:///var/run/docker.sock 1.41")),
+        (&[("DOCKER_API_VERSION", "auto")], O::Ok("unix:///var/run/docker.sock auto")),
+        (&[("DOCKER_HOST", "tcp://h:0")], O::Config(r#"invalid Docker host "tcp://h:0": "0" is not a port"#)),
+        (&[("DOCKER_HOST", "tcp://u:hunter2@h")], O::Config("a TCP address takes no user or password")),
+        (&[("DOCKER_API_VERSION", "latest")], O::Version(r#""latest" is not an API version"#)),
+        (&[("DOCKER_API_VERSION", "1.4l")], O::Version("is not an API version")),
+        (&[("DOCKER_CONTEXT", "nowhere")], O::Config(r#"context "nowhere" not found"#)),
+    ]
+}
+
+fn resolve_environment(vars: &[(&str, &str)]) -> Result<String> {
+    let dir = tempfile::tempdir().map_err(|e| Error::config(e.to_string()))?;
+    let mut all = vec![("DOCKER_CONFIG".to_owned(), dir.path().display().to_string())];
+    all.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    let config = EnvConfig::resolve(&all.into_iter().collect::<Environment>())?;
+    let version = match config.version {
+        None | Some(VersionChoice::Auto) => "auto".to_owned(),
+        Some(VersionChoice::Pinned(version)) => version.to_string(),
+    };
+    Ok(format!("{} {version}", config.host))
+}
+
 fn api_version_cases() -> Vec<(&'static str, O)> {
     vec![
         ("1.41", O::Ok("1.41")),
@@ -745,6 +894,11 @@ pub(super) fn case_count() -> usize {
         + docker_host_cases().len()
         + docker_host_secret_cases().len()
         + api_version_cases().len()
+        + block_device_cases().len()
+        + auth_header_cases().len()
+        + config_to_header_cases().len()
+        + registry_name_cases().len()
+        + environment_config_cases().len()
 }
 
 #[test]
@@ -915,4 +1069,45 @@ fn api_versions() {
         latest.parse::<VersionChoice>().ok(),
         Some(VersionChoice::Pinned(ApiVersion::LATEST))
     );
+}
+
+#[test]
+fn block_devices() {
+    let mut report = Report::new("blkio devices");
+    for (index, (name, convert, want)) in block_device_cases().into_iter().enumerate() {
+        report.run(index, &name, want, convert);
+    }
+    report.finish();
+}
+
+#[test]
+fn registries_and_credentials() {
+    let mut report = Report::new("X-Registry-Auth");
+    for (index, (name, auth, want)) in auth_header_cases().into_iter().enumerate() {
+        report.run(index, &name, want, || render_auth_header(&auth));
+    }
+    report.finish();
+    let mut report = Report::new("config.json to X-Registry-Auth");
+    for (index, (text, want)) in config_to_header_cases().into_iter().enumerate() {
+        report.run(index, &text, want, || {
+            let config = ConfigFile::parse(text, std::path::Path::new("config.json"))?;
+            let auth = config.auth_entry("reg").cloned().unwrap_or_default();
+            render_auth_header(&auth)
+        });
+    }
+    report.finish();
+    let mut report = Report::new("registry names");
+    for (index, (function, input, want)) in registry_name_cases().into_iter().enumerate() {
+        report.run(index, &(function, input), want, || registry_name(function, input));
+    }
+    report.finish();
+}
+
+#[test]
+fn environments() {
+    let mut report = Report::new("environment variables").never_showing("hunter2");
+    for (index, (vars, want)) in environment_config_cases().into_iter().enumerate() {
+        report.run(index, &vars, want, || resolve_environment(vars));
+    }
+    report.finish();
 }
