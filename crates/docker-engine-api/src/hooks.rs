@@ -48,7 +48,9 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 /// the generated `ErrorResponse`, and its status would be lost in a
 /// decoding error. Its body becomes `{"message": …}` with the text it held,
 /// trimmed, or else the status's reason, so the error keeps both.
-pub(crate) async fn error_body_as_json(mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+pub(crate) async fn error_body_as_json(
+    mut response: reqwest::Response,
+) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     if !status.is_client_error() && !status.is_server_error() {
         return Ok(response);

@@ -48,66 +48,154 @@ fn hanging(script: &'static str, want: O) -> Case {
 fn cases() -> Vec<Case> {
     let not_credentials = "printed something that is not credentials (JSON with string Username and Secret";
     vec![
-        case(r#"echo '{"ServerURL":"x","Username":"me","Secret":"SECRET"}'"#, O::Ok("me:S3CRET-of-the-helper")),
-        case(r#"echo '{"Username":"<token>","Secret":"tok"}'"#, O::Ok("token tok")),
+        case(
+            r#"echo '{"ServerURL":"x","Username":"me","Secret":"SECRET"}'"#,
+            O::Ok("me:S3CRET-of-the-helper"),
+        ),
+        case(
+            r#"echo '{"Username":"<token>","Secret":"tok"}'"#,
+            O::Ok("token tok"),
+        ),
         case(r#"echo '{"Username":"","Secret":""}'"#, O::Ok("none")),
         case(r#"echo '{"Username":"me","Secret":""}'"#, O::Ok("me:")),
-        case("echo 'credentials not found in native keychain'; exit 1", O::Ok("none")),
-        case("echo 'credentials not found in native keychain' >&2; exit 1", O::Ok("none")),
-        case(r#"printf '\n  {"Username" : "me",\n "Secret":"pw"}  \n\n'"#, O::Ok("me:pw")),
+        case(
+            "echo 'credentials not found in native keychain'; exit 1",
+            O::Ok("none"),
+        ),
+        case(
+            "echo 'credentials not found in native keychain' >&2; exit 1",
+            O::Ok("none"),
+        ),
+        case(
+            r#"printf '\n  {"Username" : "me",\n "Secret":"pw"}  \n\n'"#,
+            O::Ok("me:pw"),
+        ),
         // The server URL arrives on stdin.
-        case(r#"read url; printf '{"Username":"%s","Secret":"x"}' "$url""#, O::Ok("https://index.docker.io/v1/:x")),
+        case(
+            r#"read url; printf '{"Username":"%s","Secret":"x"}' "$url""#,
+            O::Ok("https://index.docker.io/v1/:x"),
+        ),
         // Answers without reading its input: the broken pipe is no error.
-        case(r#"exec 0<&-; echo '{"Username":"me","Secret":"pw"}'"#, O::Ok("me:pw")),
+        case(
+            r#"exec 0<&-; echo '{"Username":"me","Secret":"pw"}'"#,
+            O::Ok("me:pw"),
+        ),
         case(
             "echo 'something broke'; exit 1",
             O::Config("credential helper docker-credential-case9 get exited with status 1: something broke"),
         ),
         case("exit 3", O::Config("get exited with status 3")),
         case("echo boom >&2; exit 2", O::Config("exited with status 2: boom")),
-        case("echo 'first line'; echo 'second line'; exit 1", O::Config("exited with status 1: first line")),
+        case(
+            "echo 'first line'; echo 'second line'; exit 1",
+            O::Config("exited with status 1: first line"),
+        ),
         case(
             "printf 'x%.0s' $(seq 1 1000); exit 1",
-            O::Config(": xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+            O::Config(
+                ": xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            ),
         ),
-        case("printf 'bad \\033[31mred\\033[0m'; exit 1", O::Config("exited with status 1: bad [31mred[0m")),
+        case(
+            "printf 'bad \\033[31mred\\033[0m'; exit 1",
+            O::Config("exited with status 1: bad [31mred[0m"),
+        ),
         case("kill -9 $$", O::Config("get was killed by a signal")),
-        case("echo hello", O::Config("printed something that is not credentials (JSON with string Username and Secret; 6 bytes)")),
-        case("exit 0", O::Config("credential helper docker-credential-case17 exited successfully but printed nothing")),
-        case("printf '  \\n\\t\\n'", O::Config("exited successfully but printed nothing")),
+        case(
+            "echo hello",
+            O::Config(
+                "printed something that is not credentials (JSON with string Username and Secret; 6 bytes)",
+            ),
+        ),
+        case(
+            "exit 0",
+            O::Config("credential helper docker-credential-case17 exited successfully but printed nothing"),
+        ),
+        case(
+            "printf '  \\n\\t\\n'",
+            O::Config("exited successfully but printed nothing"),
+        ),
         case(r#"echo '{"Username":"me"}'"#, O::Config(not_credentials)),
         case(r#"echo '{"Secret":"SECRET"}'"#, O::Config(not_credentials)),
-        case(r#"echo '{"Username":"me","Secret":42}'"#, O::Config(not_credentials)),
-        case(r#"echo '{"Username":null,"Secret":"SECRET"}'"#, O::Config(not_credentials)),
+        case(
+            r#"echo '{"Username":"me","Secret":42}'"#,
+            O::Config(not_credentials),
+        ),
+        case(
+            r#"echo '{"Username":null,"Secret":"SECRET"}'"#,
+            O::Config(not_credentials),
+        ),
         case("echo '[]'", O::Config(not_credentials)),
         case("echo 'null'", O::Config(not_credentials)),
         case("echo 'password=SECRET'", O::Config(not_credentials)),
-        case(r#"printf '{"Username":"me","Secret":"SECRET'"#, O::Config(not_credentials)),
-        case(r#"echo '{"Username":"me","Secret":"SECRET"}{"Username":"me","Secret":"SECRET"}'"#, O::Config(not_credentials)),
-        case("printf '\\377\\376'", O::Config("not credentials (JSON with string Username and Secret; 2 bytes)")),
+        case(
+            r#"printf '{"Username":"me","Secret":"SECRET'"#,
+            O::Config(not_credentials),
+        ),
+        case(
+            r#"echo '{"Username":"me","Secret":"SECRET"}{"Username":"me","Secret":"SECRET"}'"#,
+            O::Config(not_credentials),
+        ),
+        case(
+            "printf '\\377\\376'",
+            O::Config("not credentials (JSON with string Username and Secret; 2 bytes)"),
+        ),
         // A helper that answers and then fails: its answer is not quoted.
-        case(r#"echo '{"Username":"me","Secret":"SECRET"}'; exit 1"#, O::Config("get exited with status 1")),
-        case(r#"echo '{"Username":"me","Secret":"SECRET"}' >&2; exit 1"#, O::Config("get exited with status 1")),
-        case(r#"echo '{"Username":"me","Secret":"SECRET"}'; echo 'then it broke'; exit 1"#, O::Config("get exited with status 1")),
-        case(r#"echo '{"Secret":"SECRET"}'; echo 'store locked' >&2; exit 1"#, O::Config("exited with status 1: store locked")),
+        case(
+            r#"echo '{"Username":"me","Secret":"SECRET"}'; exit 1"#,
+            O::Config("get exited with status 1"),
+        ),
+        case(
+            r#"echo '{"Username":"me","Secret":"SECRET"}' >&2; exit 1"#,
+            O::Config("get exited with status 1"),
+        ),
+        case(
+            r#"echo '{"Username":"me","Secret":"SECRET"}'; echo 'then it broke'; exit 1"#,
+            O::Config("get exited with status 1"),
+        ),
+        case(
+            r#"echo '{"Secret":"SECRET"}'; echo 'store locked' >&2; exit 1"#,
+            O::Config("exited with status 1: store locked"),
+        ),
         // Floods its output: read up to a bound, then cut off.
         case("exec yes", O::Config("get was killed by a signal: y")),
-        hanging("exec sleep 10", O::Config("did not answer within 300ms and was stopped")),
-        hanging(r#"echo '{"Username":"me","Secret":"SECRET"}'; exec sleep 10"#, O::Config("did not answer within 300ms")),
+        hanging(
+            "exec sleep 10",
+            O::Config("did not answer within 300ms and was stopped"),
+        ),
+        hanging(
+            r#"echo '{"Username":"me","Secret":"SECRET"}'; exec sleep 10"#,
+            O::Config("did not answer within 300ms"),
+        ),
         hanging("while :; do :; done", O::Config("did not answer within 300ms")),
         // The input ends: reading past it is no hang.
-        case("read url; read more; exit 0", O::Config("exited successfully but printed nothing")),
+        case(
+            "read url; read more; exit 0",
+            O::Config("exited successfully but printed nothing"),
+        ),
         // A child that keeps stdout open outlives the helper.
-        hanging(r#"sleep 3 & echo '{"Username":"me","Secret":"pw"}'"#, O::Config("did not answer within 300ms")),
+        hanging(
+            r#"sleep 3 & echo '{"Username":"me","Secret":"pw"}'"#,
+            O::Config("did not answer within 300ms"),
+        ),
     ]
 }
 
 /// Helpers that are not scripts that run.
 fn special_cases() -> Vec<(&'static str, O)> {
     vec![
-        ("missing", O::Config("credential helper docker-credential-missing is not installed or not in PATH")),
-        ("not-executable", O::Config("cannot run credential helper docker-credential-not-executable: Permission denied")),
-        ("../escape", O::Config(r#""../escape" is not a credential helper name"#)),
+        (
+            "missing",
+            O::Config("credential helper docker-credential-missing is not installed or not in PATH"),
+        ),
+        (
+            "not-executable",
+            O::Config("cannot run credential helper docker-credential-not-executable: Permission denied"),
+        ),
+        (
+            "../escape",
+            O::Config(r#""../escape" is not a credential helper name"#),
+        ),
         ("", O::Config(r#""" is not a credential helper name"#)),
         ("a\\b", O::Config("is not a credential helper name")),
     ]
@@ -145,7 +233,12 @@ async fn misbehaving_helpers() {
     // Every script is written before any runs: a helper started while a
     // script is open for writing could fail with "text file busy".
     for (index, case) in cases.iter().enumerate() {
-        install(dir.path(), &format!("case{index}"), &case.script.replace("SECRET", SECRET), 0o755);
+        install(
+            dir.path(),
+            &format!("case{index}"),
+            &case.script.replace("SECRET", SECRET),
+            0o755,
+        );
     }
     install(dir.path(), "not-executable", "exit 0", 0o644);
     let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".to_owned());

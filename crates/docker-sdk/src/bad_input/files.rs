@@ -59,33 +59,83 @@ fn config_cases() -> Vec<(String, O)> {
         (auth(b"me:pass:with:colons"), O::Ok("reg:me:pass:with:colons")),
         (auth(b"me:"), O::Ok("reg:me:")),
         (auth(b"me:pw\0\0"), O::Ok("reg:me:pw")),
-        (entry(&format!(r#""auth":"{}""#, STANDARD_NO_PAD.encode("me:pw1"))), O::Ok("reg:me:pw1")),
-        (entry(&format!(r#""auth":" {} ""#, b64(b"me:pw"))), O::Ok("reg:me:pw")),
-        (entry(&format!(r#""auth":"{}","username":"other","password":"x""#, b64(b"me:pw"))), O::Ok("reg:me:pw")),
+        (
+            entry(&format!(r#""auth":"{}""#, STANDARD_NO_PAD.encode("me:pw1"))),
+            O::Ok("reg:me:pw1"),
+        ),
+        (
+            entry(&format!(r#""auth":" {} ""#, b64(b"me:pw"))),
+            O::Ok("reg:me:pw"),
+        ),
+        (
+            entry(&format!(
+                r#""auth":"{}","username":"other","password":"x""#,
+                b64(b"me:pw")
+            )),
+            O::Ok("reg:me:pw"),
+        ),
         (entry(r#""username":"u","password":"p""#), O::Ok("reg:u:p")),
         (entry(""), O::Ok("reg::")),
         (entry(r#""auth":"""#), O::Ok("reg::")),
         (entry(r#""auth":null"#), O::Ok("reg::")),
-        (entry(r#""email":"me@example.com","serveraddress":"reg""#), O::Ok("reg::")),
+        (
+            entry(r#""email":"me@example.com","serveraddress":"reg""#),
+            O::Ok("reg::"),
+        ),
         (format!("\u{feff}{}", auth(b"me:pw")), O::Ok("reg:me:pw")),
         (
-            format!(r#"{{"https://index.docker.io/v1/":{{"auth":"{}","email":"e"}}}}"#, b64(b"me:pw")),
+            format!(
+                r#"{{"https://index.docker.io/v1/":{{"auth":"{}","email":"e"}}}}"#,
+                b64(b"me:pw")
+            ),
             O::Ok("https://index.docker.io/v1/:me:pw"),
         ),
-        (format!("auth = {}\nemail = me@example.com\n", b64(b"me:pw")), O::Ok("https://index.docker.io/v1/:me:pw")),
-        (format!("auth={}\nemail=\n", b64(b"me:pw")), O::Ok("https://index.docker.io/v1/:me:pw")),
+        (
+            format!("auth = {}\nemail = me@example.com\n", b64(b"me:pw")),
+            O::Ok("https://index.docker.io/v1/:me:pw"),
+        ),
+        (
+            format!("auth={}\nemail=\n", b64(b"me:pw")),
+            O::Ok("https://index.docker.io/v1/:me:pw"),
+        ),
         (r#"{"credsStore":"desktop"}"#.into(), O::Ok("store=desktop")),
         (r#"{"credsStore":""}"#.into(), O::Ok("")),
-        (r#"{"credHelpers":{"gcr.io":"gcloud"}}"#.into(), O::Ok("helper gcr.io=gcloud")),
-        (r#"{"psFormat":"table","proxies":{"default":{"httpProxy":"http://p:3128"}}}"#.into(), O::Ok("")),
+        (
+            r#"{"credHelpers":{"gcr.io":"gcloud"}}"#.into(),
+            O::Ok("helper gcr.io=gcloud"),
+        ),
+        (
+            r#"{"psFormat":"table","proxies":{"default":{"httpProxy":"http://p:3128"}}}"#.into(),
+            O::Ok(""),
+        ),
         // Not JSON, not the legacy format.
-        ("not json".into(), O::Config("docker config file /cfg/config.json: is neither JSON (expected ident at line 1 column 2) nor the legacy `auth = …` format")),
-        ("{".into(), O::Config("is neither JSON (EOF while parsing an object")),
-        (r#"{"auths":{},}"#.into(), O::Config("is neither JSON (trailing comma")),
-        (format!("{} trailing", auth(b"me:pw")), O::Config("is neither JSON (trailing characters")),
+        (
+            "not json".into(),
+            O::Config(
+                "docker config file /cfg/config.json: is neither JSON (expected ident at line 1 column 2) nor the legacy `auth = …` format",
+            ),
+        ),
+        (
+            "{".into(),
+            O::Config("is neither JSON (EOF while parsing an object"),
+        ),
+        (
+            r#"{"auths":{},}"#.into(),
+            O::Config("is neither JSON (trailing comma"),
+        ),
+        (
+            format!("{} trailing", auth(b"me:pw")),
+            O::Config("is neither JSON (trailing characters"),
+        ),
         ("<html></html>".into(), O::Config("is neither JSON")),
-        (entry(&format!(r#""password":"{SECRET}\q""#)), O::Config("is neither JSON (invalid escape")),
-        (entry(&format!("\"password\":\"{SECRET}\u{1}\"")), O::Config("is neither JSON (control character")),
+        (
+            entry(&format!(r#""password":"{SECRET}\q""#)),
+            O::Config("is neither JSON (invalid escape"),
+        ),
+        (
+            entry(&format!("\"password\":\"{SECRET}\u{1}\"")),
+            O::Config("is neither JSON (control character"),
+        ),
         // JSON of the wrong shape.
         ("[]".into(), O::Config("is not a JSON object")),
         ("null".into(), O::Config("is not a JSON object")),
@@ -93,42 +143,135 @@ fn config_cases() -> Vec<(String, O)> {
         (r#""auths""#.into(), O::Config("is not a JSON object")),
         (r#"{"auths":[]}"#.into(), O::Config("`auths` is not an object")),
         (r#"{"auths":"x"}"#.into(), O::Config("`auths` is not an object")),
-        (r#"{"auths":{"reg":"x"}}"#.into(), O::Config(r#"`auths["reg"]` is not an object"#)),
-        (r#"{"auths":{"reg":null}}"#.into(), O::Config(r#"`auths["reg"]` is not an object"#)),
-        (r#"{"reg":{"auth":1}}"#.into(), O::Config(r#"`["reg"].auth` is not a string"#)),
-        (entry(r#""auth":42"#), O::Config(r#"`auths["reg"].auth` is not a string"#)),
-        (entry(r#""username":["a"]"#), O::Config(r#"`auths["reg"].username` is not a string"#)),
-        (entry(&format!(r#""password":["{SECRET}"]"#)), O::Config(r#"`auths["reg"].password` is not a string"#)),
-        (entry(&format!(r#""password":{{"value":"{SECRET}"}}"#)), O::Config(".password` is not a string")),
+        (
+            r#"{"auths":{"reg":"x"}}"#.into(),
+            O::Config(r#"`auths["reg"]` is not an object"#),
+        ),
+        (
+            r#"{"auths":{"reg":null}}"#.into(),
+            O::Config(r#"`auths["reg"]` is not an object"#),
+        ),
+        (
+            r#"{"reg":{"auth":1}}"#.into(),
+            O::Config(r#"`["reg"].auth` is not a string"#),
+        ),
+        (
+            entry(r#""auth":42"#),
+            O::Config(r#"`auths["reg"].auth` is not a string"#),
+        ),
+        (
+            entry(r#""username":["a"]"#),
+            O::Config(r#"`auths["reg"].username` is not a string"#),
+        ),
+        (
+            entry(&format!(r#""password":["{SECRET}"]"#)),
+            O::Config(r#"`auths["reg"].password` is not a string"#),
+        ),
+        (
+            entry(&format!(r#""password":{{"value":"{SECRET}"}}"#)),
+            O::Config(".password` is not a string"),
+        ),
         (entry(r#""email":1"#), O::Config(".email` is not a string")),
-        (entry(r#""identitytoken":true"#), O::Config(".identitytoken` is not a string")),
-        (entry(r#""registrytoken":1.5"#), O::Config(".registrytoken` is not a string")),
-        (entry(r#""serveraddress":{}"#), O::Config(".serveraddress` is not a string")),
+        (
+            entry(r#""identitytoken":true"#),
+            O::Config(".identitytoken` is not a string"),
+        ),
+        (
+            entry(r#""registrytoken":1.5"#),
+            O::Config(".registrytoken` is not a string"),
+        ),
+        (
+            entry(r#""serveraddress":{}"#),
+            O::Config(".serveraddress` is not a string"),
+        ),
         // `auth` that is not base64 of user:password.
-        (entry(r#""auth":"!!!""#), O::Config(r#"`auths["reg"].auth` is not base64"#)),
-        (entry(&format!(r#""auth":"{user_secret}""#)), O::Config(".auth` is not base64")),
-        (entry(&format!(r#""auth":"{}""#, b64(user_secret.as_bytes()).replace('=', "=="))), O::Config(".auth` is not base64")),
+        (
+            entry(r#""auth":"!!!""#),
+            O::Config(r#"`auths["reg"].auth` is not base64"#),
+        ),
+        (
+            entry(&format!(r#""auth":"{user_secret}""#)),
+            O::Config(".auth` is not base64"),
+        ),
+        (
+            entry(&format!(
+                r#""auth":"{}""#,
+                b64(user_secret.as_bytes()).replace('=', "==")
+            )),
+            O::Config(".auth` is not base64"),
+        ),
         (entry(r#""auth":"bWU6cHc*""#), O::Config(".auth` is not base64")),
         (entry(r#""auth":"bWU6cHc-""#), O::Config(".auth` is not base64")),
-        (auth(format!("me{SECRET}").as_bytes()), O::Config(".auth` does not decode to user:password (it has no ':')")),
-        (auth(b"me"), O::Config(".auth` does not decode to user:password (it has no ':')")),
-        (auth(format!(":{SECRET}").as_bytes()), O::Config(".auth` decodes to an empty user name")),
-        (auth(b"me:\xff\xfe"), O::Config(".auth` does not decode to UTF-8 text")),
+        (
+            auth(format!("me{SECRET}").as_bytes()),
+            O::Config(".auth` does not decode to user:password (it has no ':')"),
+        ),
+        (
+            auth(b"me"),
+            O::Config(".auth` does not decode to user:password (it has no ':')"),
+        ),
+        (
+            auth(format!(":{SECRET}").as_bytes()),
+            O::Config(".auth` decodes to an empty user name"),
+        ),
+        (
+            auth(b"me:\xff\xfe"),
+            O::Config(".auth` does not decode to UTF-8 text"),
+        ),
         // Helpers whose names would be paths.
-        (r#"{"credsStore":1}"#.into(), O::Config("`credsStore` is not a string")),
-        (r#"{"credsStore":"../../bin/sh"}"#.into(), O::Config(r#"`credsStore` ("../../bin/sh") is not a credential helper name"#)),
-        (r#"{"credsStore":"a\\b"}"#.into(), O::Config("is not a credential helper name")),
-        (r#"{"credHelpers":[]}"#.into(), O::Config("`credHelpers` is not an object")),
-        (r#"{"credHelpers":{"gcr.io":1}}"#.into(), O::Config(r#"`credHelpers["gcr.io"]` is not a string"#)),
-        (r#"{"credHelpers":{"gcr.io":"/usr/bin/x"}}"#.into(), O::Config("is not a credential helper name")),
-        (r#"{"proxies":[]}"#.into(), O::Config("`proxies` is not an object")),
-        (r#"{"proxies":{"default":"x"}}"#.into(), O::Config(r#"`proxies["default"]` is not an object"#)),
-        (r#"{"proxies":{"default":{"httpProxy":1}}}"#.into(), O::Config(r#"`proxies["default"].httpProxy` is not a string"#)),
+        (
+            r#"{"credsStore":1}"#.into(),
+            O::Config("`credsStore` is not a string"),
+        ),
+        (
+            r#"{"credsStore":"../../bin/sh"}"#.into(),
+            O::Config(r#"`credsStore` ("../../bin/sh") is not a credential helper name"#),
+        ),
+        (
+            r#"{"credsStore":"a\\b"}"#.into(),
+            O::Config("is not a credential helper name"),
+        ),
+        (
+            r#"{"credHelpers":[]}"#.into(),
+            O::Config("`credHelpers` is not an object"),
+        ),
+        (
+            r#"{"credHelpers":{"gcr.io":1}}"#.into(),
+            O::Config(r#"`credHelpers["gcr.io"]` is not a string"#),
+        ),
+        (
+            r#"{"credHelpers":{"gcr.io":"/usr/bin/x"}}"#.into(),
+            O::Config("is not a credential helper name"),
+        ),
+        (
+            r#"{"proxies":[]}"#.into(),
+            O::Config("`proxies` is not an object"),
+        ),
+        (
+            r#"{"proxies":{"default":"x"}}"#.into(),
+            O::Config(r#"`proxies["default"]` is not an object"#),
+        ),
+        (
+            r#"{"proxies":{"default":{"httpProxy":1}}}"#.into(),
+            O::Config(r#"`proxies["default"].httpProxy` is not a string"#),
+        ),
         // The legacy text format, broken.
-        ("auth = !!!\nemail = me@example.com".into(), O::Config("`auth` is not base64")),
-        (format!("auth = {}", b64(b"me:pw")), O::Config("is in the legacy format but has no `email = …` line where expected")),
-        (format!("auth = {}\nmail = x", b64(b"me:pw")), O::Config("has no `email = …` line")),
-        (format!("auth = {}\nemail = x", b64(format!("me{SECRET}").as_bytes())), O::Config("`auth` does not decode to user:password")),
+        (
+            "auth = !!!\nemail = me@example.com".into(),
+            O::Config("`auth` is not base64"),
+        ),
+        (
+            format!("auth = {}", b64(b"me:pw")),
+            O::Config("is in the legacy format but has no `email = …` line where expected"),
+        ),
+        (
+            format!("auth = {}\nmail = x", b64(b"me:pw")),
+            O::Config("has no `email = …` line"),
+        ),
+        (
+            format!("auth = {}\nemail = x", b64(format!("me{SECRET}").as_bytes())),
+            O::Config("`auth` does not decode to user:password"),
+        ),
     ]
 }
 
@@ -186,7 +329,11 @@ fn dockerignore_cases() -> Vec<(String, &'static str, O)> {
         ("a(b)c/def", "a(b)c/def", excluded),
         ("a(b)c/def", "a(b)c/xyz", included),
         ("a.|)$(}+{bc", "a.|)$(}+{bc", excluded),
-        ("dist/*.whl", "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", excluded),
+        (
+            "dist/*.whl",
+            "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+            excluded,
+        ),
         // Lines as a file holds them.
         ("# a comment\n", "# a comment", included),
         (" #x", "#x", excluded),
@@ -202,33 +349,65 @@ fn dockerignore_cases() -> Vec<(String, &'static str, O)> {
         ("\n\n\n", "anything", included),
         // Go's Match takes it, but the regular expression moby compiles
         // from it fails, so every match would: refused up front.
-        ("[z-a]", "m", O::Invalid("dockerignore", "invalid character class range")),
+        (
+            "[z-a]",
+            "m",
+            O::Invalid("dockerignore", "invalid character class range"),
+        ),
         ("*", "", included),
         // Patterns moby refuses ("syntax error in pattern").
-        ("[", "x", O::Invalid("dockerignore", r#"line 1: invalid pattern "[": unclosed ["#)),
+        (
+            "[",
+            "x",
+            O::Invalid("dockerignore", r#"line 1: invalid pattern "[": unclosed ["#),
+        ),
         ("a[", "x", O::Invalid("dockerignore", "unclosed [")),
         ("[a", "x", O::Invalid("dockerignore", "unclosed [")),
         ("[\\", "x", O::Invalid("dockerignore", "unclosed [")),
         ("*[", "x", O::Invalid("dockerignore", "unclosed [")),
-        ("**/[", "x", O::Invalid("dockerignore", r#"invalid pattern "**/[""#)),
+        (
+            "**/[",
+            "x",
+            O::Invalid("dockerignore", r#"invalid pattern "**/[""#),
+        ),
         ("[]", "x", O::Invalid("dockerignore", "bad character class")),
         ("[^]", "x", O::Invalid("dockerignore", "bad character class")),
         ("[a-]", "x", O::Invalid("dockerignore", "bad character class")),
         ("[-a]", "x", O::Invalid("dockerignore", "bad character class")),
         ("\\", "x", O::Invalid("dockerignore", "trailing backslash")),
         ("a\\", "x", O::Invalid("dockerignore", "trailing backslash")),
-        ("ok/*\nfine\n[", "x", O::Invalid("dockerignore", r#"line 3: invalid pattern "[""#)),
-        ("\n\n  [  \n", "x", O::Invalid("dockerignore", r#"line 3: invalid pattern "[""#)),
+        (
+            "ok/*\nfine\n[",
+            "x",
+            O::Invalid("dockerignore", r#"line 3: invalid pattern "[""#),
+        ),
+        (
+            "\n\n  [  \n",
+            "x",
+            O::Invalid("dockerignore", r#"line 3: invalid pattern "[""#),
+        ),
         ("# [\n[", "x", O::Invalid("dockerignore", "line 2:")),
-        ("!", "x", O::Invalid("dockerignore", r#"a lone "!" is not a pattern"#)),
+        (
+            "!",
+            "x",
+            O::Invalid("dockerignore", r#"a lone "!" is not a pattern"#),
+        ),
         ("!/", "x", O::Invalid("dockerignore", "a lone \"!\"")),
         ("! ", "x", O::Invalid("dockerignore", "a lone \"!\"")),
         ("!a[", "x", O::Invalid("dockerignore", "unclosed [")),
         // Pathological patterns stay fast (checked below) and right.
         ("**/**/**/*", "a/b/c/d/e/f/g/h/i/j", excluded),
         ("**/**/**/**/**/**/**/**/x", "a/b/c/d/e/f/g/h/i/y", included),
-        ("a*a*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", included),
-        ("*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?!", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", included),
+        (
+            "a*a*a*a*a*a*a*a*a*a*b",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            included,
+        ),
+        (
+            "*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?*?!",
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            included,
+        ),
     ]
     .into_iter()
     .map(|(patterns, path, want)| (patterns.to_owned(), path, want))
@@ -238,7 +417,11 @@ fn dockerignore_cases() -> Vec<(String, &'static str, O)> {
     cases.push((distinct, "dir5000/x", included));
     cases.push(("node_modules\n".repeat(10_000), "node_modules/a/b", excluded));
     cases.push((format!("{}!keep\n", "*\n".repeat(10_000)), "keep", included));
-    cases.push((format!("{}[\n", "ok\n".repeat(9_999)), "x", O::Invalid("dockerignore", "line 10000:")));
+    cases.push((
+        format!("{}[\n", "ok\n".repeat(9_999)),
+        "x",
+        O::Invalid("dockerignore", "line 10000:"),
+    ));
     cases.push(("a/".repeat(2000), "a", included));
     cases.push((format!("{}\n", "*".repeat(10_000)), "deep/path/file", excluded));
     cases
@@ -258,7 +441,8 @@ fn resolve_context(config_json: Option<&str>, context: Option<&str>, meta: Optio
         std::fs::write(meta_dir.join("meta.json"), meta).map_err(|e| Error::config(e.to_string()))?;
     }
     if let Some(config_json) = config_json {
-        std::fs::write(dir.path().join("config.json"), config_json).map_err(|e| Error::config(e.to_string()))?;
+        std::fs::write(dir.path().join("config.json"), config_json)
+            .map_err(|e| Error::config(e.to_string()))?;
     }
     let mut vars = vec![("DOCKER_CONFIG", dir.path().display().to_string())];
     if let Some(context) = context {
@@ -268,43 +452,148 @@ fn resolve_context(config_json: Option<&str>, context: Option<&str>, meta: Optio
     Ok(config.host.to_string())
 }
 
-type ContextCase = (Option<&'static str>, Option<&'static str>, Option<&'static str>, O);
+type ContextCase = (
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+    O,
+);
 
 fn context_cases() -> Vec<ContextCase> {
     let docker = |endpoint: &'static str| -> Option<&'static str> { Some(endpoint) };
     let unix = O::Ok("unix:///var/run/docker.sock");
     vec![
-        (None, Some("c"), docker(r#"{"Name":"c","Endpoints":{"docker":{"Host":"tcp://10.0.0.2:2375"}}}"#), O::Ok("tcp://10.0.0.2:2375")),
-        (None, Some("c"), docker(r#"{"Endpoints":{"docker":{"Host":"tcp://[::1]:2375"}}}"#), O::Ok("tcp://[::1]:2375")),
-        (None, Some("c"), docker(r#"{"Endpoints":{"docker":{"Host":"unix:///run/other.sock"}}}"#), O::Ok("unix:///run/other.sock")),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Name":"c","Endpoints":{"docker":{"Host":"tcp://10.0.0.2:2375"}}}"#),
+            O::Ok("tcp://10.0.0.2:2375"),
+        ),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{"docker":{"Host":"tcp://[::1]:2375"}}}"#),
+            O::Ok("tcp://[::1]:2375"),
+        ),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{"docker":{"Host":"unix:///run/other.sock"}}}"#),
+            O::Ok("unix:///run/other.sock"),
+        ),
         (None, Some("c"), docker(r#"{"Endpoints":{"docker":{}}}"#), unix),
-        (None, Some("c"), docker(r#"{"Endpoints":{"docker":{"Host":null}}}"#), unix),
-        (None, Some("c"), docker(r#"{"Endpoints":{"docker":{"Host":""}}}"#), unix),
-        (None, Some("c"), docker(r#"{"Endpoints":{"docker":{"Host":"tcp://h:2375","Extra":[1,2]}},"Metadata":{"x":1}}"#), O::Ok("tcp://h:2375")),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{"docker":{"Host":null}}}"#),
+            unix,
+        ),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{"docker":{"Host":""}}}"#),
+            unix,
+        ),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{"docker":{"Host":"tcp://h:2375","Extra":[1,2]}},"Metadata":{"x":1}}"#),
+            O::Ok("tcp://h:2375"),
+        ),
         (None, Some("default"), None, unix),
-        (Some(r#"{"currentContext":"c"}"#), None, docker(r#"{"Endpoints":{"docker":{"Host":"tcp://h:1"}}}"#), O::Ok("tcp://h:1")),
+        (
+            Some(r#"{"currentContext":"c"}"#),
+            None,
+            docker(r#"{"Endpoints":{"docker":{"Host":"tcp://h:1"}}}"#),
+            O::Ok("tcp://h:1"),
+        ),
         // A config.json the CLI would only warn about names no context.
         (Some("not json"), None, None, unix),
         (Some(r#"{"currentContext":42}"#), None, None, unix),
         (Some(r#"{"currentContext":""}"#), None, None, unix),
         (Some(""), None, None, unix),
         (None, Some("c"), None, O::Config(r#"context "c" not found"#)),
-        (Some(r#"{"currentContext":"c"}"#), None, None, O::Config("list contexts with `docker context ls`")),
-        (None, Some("c"), docker(r#"{"Endpoints":{}}"#), O::Config(r#"context "c" has no docker endpoint"#)),
+        (
+            Some(r#"{"currentContext":"c"}"#),
+            None,
+            None,
+            O::Config("list contexts with `docker context ls`"),
+        ),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{}}"#),
+            O::Config(r#"context "c" has no docker endpoint"#),
+        ),
         (None, Some("c"), docker("{}"), O::Config("has no docker endpoint")),
-        (None, Some("c"), docker(r#"{"Endpoints":{"kubernetes":{"Host":"x"}}}"#), O::Config("has no docker endpoint")),
-        (None, Some("c"), docker(""), O::Config("is not valid: EOF while parsing")),
-        (None, Some("c"), docker("not json"), O::Config("is not valid: expected ident")),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{"kubernetes":{"Host":"x"}}}"#),
+            O::Config("has no docker endpoint"),
+        ),
+        (
+            None,
+            Some("c"),
+            docker(""),
+            O::Config("is not valid: EOF while parsing"),
+        ),
+        (
+            None,
+            Some("c"),
+            docker("not json"),
+            O::Config("is not valid: expected ident"),
+        ),
         // serde reads a struct from an array too: an empty one has no endpoint.
         (None, Some("c"), docker("[]"), O::Config("has no docker endpoint")),
-        (None, Some("c"), docker(r#"{"Endpoints":[]}"#), O::Config("is not valid: invalid type: sequence, expected a map")),
-        (None, Some("c"), docker(r#"{"Endpoints":null}"#), O::Config("is not valid")),
-        (None, Some("c"), docker(r#"{"Endpoints":{"docker":"tcp://h"}}"#), O::Config("is not valid: invalid type: string")),
-        (None, Some("c"), docker(r#"{"Endpoints":{"docker":{"Host":42}}}"#), O::Config("is not valid: invalid type: integer `42`, expected a string")),
-        (None, Some("c"), docker(r#"{"Endpoints":{"docker":{"Host":"tcp://h","SkipTLSVerify":"yes"}}}"#), O::Config("expected a boolean")),
-        (None, Some("c"), docker(r#"{"Endpoints":{"docker":{"Host":"udp://h"}}}"#), O::Config(r#"context "c": invalid Docker host "udp://h": unknown scheme"#)),
-        (None, Some("c"), docker(r#"{"Endpoints":{"docker":{"Host":"tcp://h:99999"}}}"#), O::Config(r#"context "c": invalid Docker host "tcp://h:99999": "99999" is not a port"#)),
-        (None, Some("c"), docker(r#"{"Endpoints":{"docker":{"Host":"tcp://me:hunter2-s3cret@h"}}}"#), O::Config("a TCP address takes no user or password")),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":[]}"#),
+            O::Config("is not valid: invalid type: sequence, expected a map"),
+        ),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":null}"#),
+            O::Config("is not valid"),
+        ),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{"docker":"tcp://h"}}"#),
+            O::Config("is not valid: invalid type: string"),
+        ),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{"docker":{"Host":42}}}"#),
+            O::Config("is not valid: invalid type: integer `42`, expected a string"),
+        ),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{"docker":{"Host":"tcp://h","SkipTLSVerify":"yes"}}}"#),
+            O::Config("expected a boolean"),
+        ),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{"docker":{"Host":"udp://h"}}}"#),
+            O::Config(r#"context "c": invalid Docker host "udp://h": unknown scheme"#),
+        ),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{"docker":{"Host":"tcp://h:99999"}}}"#),
+            O::Config(r#"context "c": invalid Docker host "tcp://h:99999": "99999" is not a port"#),
+        ),
+        (
+            None,
+            Some("c"),
+            docker(r#"{"Endpoints":{"docker":{"Host":"tcp://me:hunter2-s3cret@h"}}}"#),
+            O::Config("a TCP address takes no user or password"),
+        ),
     ]
 }
 
@@ -329,14 +618,23 @@ fn dockerignore_files() {
     for (index, (contents, path, want)) in dockerignore_cases().into_iter().enumerate() {
         // Long generated files are named by their length.
         let shown = if contents.len() > 200 {
-            format!("{} bytes, {} lines; path {path:?}", contents.len(), contents.lines().count())
+            format!(
+                "{} bytes, {} lines; path {path:?}",
+                contents.len(),
+                contents.lines().count()
+            )
         } else {
             format!("{contents:?}; path {path:?}")
         };
         let started = Instant::now();
         report.run(index, &shown, want, || {
             let ignore = Dockerignore::parse(contents.as_bytes())?;
-            Ok(if ignore.is_excluded(path) { "excluded" } else { "included" }.to_owned())
+            Ok(if ignore.is_excluded(path) {
+                "excluded"
+            } else {
+                "included"
+            }
+            .to_owned())
         });
         // Generous for a debug build on a busy machine; a backtracking
         // matcher takes minutes on these.
@@ -353,7 +651,9 @@ fn context_metadata() {
     let mut report = Report::new("contexts").never_showing(SECRET);
     for (index, (config_json, context, meta, want)) in context_cases().into_iter().enumerate() {
         let input = (config_json, context, meta);
-        report.run(index, &input, want, || resolve_context(config_json, context, meta));
+        report.run(index, &input, want, || {
+            resolve_context(config_json, context, meta)
+        });
     }
     report.finish();
 }

@@ -18,8 +18,13 @@ use crate::convert::{
     LogConfig, MountSpec, RestartPolicy, TmpfsMount, Ulimit, VolumeBind, VolumeSpec, WeightDevice,
 };
 use crate::error::{Error, Result};
-use crate::reference::{ImageReference, normalise_registry, parse_repository_tag, registry_key, resolve_repository_name};
+use crate::reference::{
+    ImageReference, normalise_registry, parse_repository_tag, registry_key, resolve_repository_name,
+};
 use crate::version::{ApiVersion, VersionChoice};
+
+/// A conversion to run, for tables whose rows call different converters.
+type Convert = Box<dyn Fn() -> Result<String>>;
 
 fn render_ports(ports: &[(ContainerPort, HostPort)]) -> Result<String> {
     let converted = convert::port_bindings(ports)?;
@@ -34,7 +39,13 @@ fn render_ports(ports: &[(ContainerPort, HostPort)]) -> Result<String> {
                 .flatten()
                 .unwrap_or_default()
                 .into_iter()
-                .map(|b| format!("{}|{}", b.host_ip.unwrap_or_default(), b.host_port.unwrap_or_default()))
+                .map(|b| {
+                    format!(
+                        "{}|{}",
+                        b.host_ip.unwrap_or_default(),
+                        b.host_port.unwrap_or_default()
+                    )
+                })
                 .collect::<Vec<_>>();
             format!("{key}>{}", bound.join(","))
         })
@@ -54,15 +65,31 @@ fn port_cases() -> Vec<(ContainerPort, HostPort, O)> {
         ("1".into(), Random, O::Ok("1/tcp>|")),
         ("65535/udp".into(), Random, O::Ok("65535/udp>|")),
         ("0080".into(), 80.into(), O::Ok("80/tcp>|80")),
-        ("8000-8001".into(), "9000-9001".into(), O::Ok("8000/tcp>|9000 8001/tcp>|9001")),
+        (
+            "8000-8001".into(),
+            "9000-9001".into(),
+            O::Ok("8000/tcp>|9000 8001/tcp>|9001"),
+        ),
         (80.into(), ("::1", 80).into(), O::Ok("80/tcp>::1|80")),
         (80.into(), ("[::1]", 80).into(), O::Ok("80/tcp>::1|80")),
         (80.into(), ("[2001:db8::1]",).into(), O::Ok("80/tcp>2001:db8::1|")),
-        (80.into(), ("::ffff:127.0.0.1", 80).into(), O::Ok("80/tcp>::ffff:127.0.0.1|80")),
+        (
+            80.into(),
+            ("::ffff:127.0.0.1", 80).into(),
+            O::Ok("80/tcp>::ffff:127.0.0.1|80"),
+        ),
         (80.into(), "0".into(), O::Ok("80/tcp>|0")),
         (80.into(), "00080".into(), O::Ok("80/tcp>|80")),
-        (80.into(), ("127.0.0.1", "8000-8010").into(), O::Ok("80/tcp>127.0.0.1|8000-8010")),
-        ("80-81".into(), ("10.0.0.1", "0").into(), O::Ok("80/tcp>10.0.0.1|0 81/tcp>10.0.0.1|0")),
+        (
+            80.into(),
+            ("127.0.0.1", "8000-8010").into(),
+            O::Ok("80/tcp>127.0.0.1|8000-8010"),
+        ),
+        (
+            "80-81".into(),
+            ("10.0.0.1", "0").into(),
+            O::Ok("80/tcp>10.0.0.1|0 81/tcp>10.0.0.1|0"),
+        ),
         ("53/udp".into(), vec![53, 5353].into(), O::Ok("53/udp>|53,|5353")),
         (
             80.into(),
@@ -74,59 +101,195 @@ fn port_cases() -> Vec<(ContainerPort, HostPort, O)> {
         (80.into(), ("::",).into(), O::Ok("80/tcp>::|")),
         ("1000-1000".into(), "2000-2000".into(), O::Ok("1000/tcp>|2000")),
         // The container side.
-        ("abc".into(), Random, O::Invalid("ports", r#"container port "abc" is not a port number"#)),
-        ("70000".into(), Random, O::Invalid("ports", "70000 is more than 65535")),
-        ("65536/udp".into(), Random, O::Invalid("ports", "65536 is more than 65535")),
-        ("99999999999999999999".into(), Random, O::Invalid("ports", "is out of range")),
+        (
+            "abc".into(),
+            Random,
+            O::Invalid("ports", r#"container port "abc" is not a port number"#),
+        ),
+        (
+            "70000".into(),
+            Random,
+            O::Invalid("ports", "70000 is more than 65535"),
+        ),
+        (
+            "65536/udp".into(),
+            Random,
+            O::Invalid("ports", "65536 is more than 65535"),
+        ),
+        (
+            "99999999999999999999".into(),
+            Random,
+            O::Invalid("ports", "is out of range"),
+        ),
         ("1-2:3".into(), Random, O::Invalid("ports", "has a host part")),
         (":80".into(), Random, O::Invalid("ports", "has a host part")),
-        ("[::1]:80:80".into(), Random, O::Invalid("ports", "has a host part")),
-        ("80/tcp ".into(), Random, O::Invalid("ports", r#"unknown protocol "tcp ""#)),
-        ("80/icmp".into(), Random, O::Invalid("ports", r#"unknown protocol "icmp""#)),
-        ("80//tcp".into(), Random, O::Invalid("ports", r#"unknown protocol "/tcp""#)),
+        (
+            "[::1]:80:80".into(),
+            Random,
+            O::Invalid("ports", "has a host part"),
+        ),
+        (
+            "80/tcp ".into(),
+            Random,
+            O::Invalid("ports", r#"unknown protocol "tcp ""#),
+        ),
+        (
+            "80/icmp".into(),
+            Random,
+            O::Invalid("ports", r#"unknown protocol "icmp""#),
+        ),
+        (
+            "80//tcp".into(),
+            Random,
+            O::Invalid("ports", r#"unknown protocol "/tcp""#),
+        ),
         ("80/".into(), Random, O::Invalid("ports", "empty protocol")),
         ("/udp".into(), Random, O::Invalid("ports", "has no port number")),
         ("".into(), Random, O::Invalid("ports", "has no port number")),
         ("0".into(), Random, O::Invalid("ports", "is 0")),
         ("00".into(), Random, O::Invalid("ports", "is 0")),
         ("0-0".into(), Random, O::Invalid("ports", "is 0")),
-        ("5-1".into(), Random, O::Invalid("ports", "ends (1) before it starts (5)")),
-        ("1--2".into(), Random, O::Invalid("ports", r#""-2" is not a number"#)),
+        (
+            "5-1".into(),
+            Random,
+            O::Invalid("ports", "ends (1) before it starts (5)"),
+        ),
+        (
+            "1--2".into(),
+            Random,
+            O::Invalid("ports", r#""-2" is not a number"#),
+        ),
         ("1-".into(), Random, O::Invalid("ports", r#""" is not a number"#)),
         ("-".into(), Random, O::Invalid("ports", "not a number")),
-        ("8O".into(), Random, O::Invalid("ports", r#""8O" is not a number"#)),
+        (
+            "8O".into(),
+            Random,
+            O::Invalid("ports", r#""8O" is not a number"#),
+        ),
         ("80\n".into(), Random, O::Invalid("ports", "not a number")),
         ("٨٠".into(), Random, O::Invalid("ports", "not a number")),
         ("1.5".into(), Random, O::Invalid("ports", "not a number")),
         ("0x50".into(), Random, O::Invalid("ports", "not a number")),
-        ("1-65536".into(), Random, O::Invalid("ports", "65536 is more than 65535")),
+        (
+            "1-65536".into(),
+            Random,
+            O::Invalid("ports", "65536 is more than 65535"),
+        ),
         // The host side.
-        (80.into(), "abc".into(), O::Invalid("ports", r#"host port "abc" is not a port number"#)),
-        (80.into(), "70000".into(), O::Invalid("ports", "70000 is more than 65535")),
-        (80.into(), "9-8".into(), O::Invalid("ports", "ends (8) before it starts (9)")),
+        (
+            80.into(),
+            "abc".into(),
+            O::Invalid("ports", r#"host port "abc" is not a port number"#),
+        ),
+        (
+            80.into(),
+            "70000".into(),
+            O::Invalid("ports", "70000 is more than 65535"),
+        ),
+        (
+            80.into(),
+            "9-8".into(),
+            O::Invalid("ports", "ends (8) before it starts (9)"),
+        ),
         (80.into(), " 80".into(), O::Invalid("ports", "not a number")),
         (80.into(), "80/tcp".into(), O::Invalid("ports", "not a number")),
         (80.into(), ":80".into(), O::Invalid("ports", "not a number")),
-        (80.into(), ("127.0.0.1", "-").into(), O::Invalid("ports", "not a number")),
-        (80.into(), ("localhost",).into(), O::Invalid("ports", r#"host address "localhost" is not an IP address"#)),
-        (80.into(), ("1.2.3", 80).into(), O::Invalid("ports", "is not an IP address")),
-        (80.into(), ("256.0.0.1", 80).into(), O::Invalid("ports", "is not an IP address")),
-        (80.into(), (" 127.0.0.1", 80).into(), O::Invalid("ports", "is not an IP address")),
-        (80.into(), ("127.0.0.1:80", 80).into(), O::Invalid("ports", "is not an IP address")),
-        (80.into(), ("[127.0.0.1]", 80).into(), O::Ok("80/tcp>127.0.0.1|80")),
-        (80.into(), ("[::1", 80).into(), O::Invalid("ports", "unbalanced bracket")),
-        (80.into(), ("::1]", 80).into(), O::Invalid("ports", "unbalanced bracket")),
-        (80.into(), ("[", 80).into(), O::Invalid("ports", "unbalanced bracket")),
-        (80.into(), ("]", 80).into(), O::Invalid("ports", "unbalanced bracket")),
-        (80.into(), ("[[::1]]", 80).into(), O::Invalid("ports", "is not an IP address")),
-        (80.into(), (":::1", 80).into(), O::Invalid("ports", "is not an IP address")),
-        (80.into(), ("[::1]:80",).into(), O::Invalid("ports", "unbalanced bracket")),
+        (
+            80.into(),
+            ("127.0.0.1", "-").into(),
+            O::Invalid("ports", "not a number"),
+        ),
+        (
+            80.into(),
+            ("localhost",).into(),
+            O::Invalid("ports", r#"host address "localhost" is not an IP address"#),
+        ),
+        (
+            80.into(),
+            ("1.2.3", 80).into(),
+            O::Invalid("ports", "is not an IP address"),
+        ),
+        (
+            80.into(),
+            ("256.0.0.1", 80).into(),
+            O::Invalid("ports", "is not an IP address"),
+        ),
+        (
+            80.into(),
+            (" 127.0.0.1", 80).into(),
+            O::Invalid("ports", "is not an IP address"),
+        ),
+        (
+            80.into(),
+            ("127.0.0.1:80", 80).into(),
+            O::Invalid("ports", "is not an IP address"),
+        ),
+        (
+            80.into(),
+            ("[127.0.0.1]", 80).into(),
+            O::Ok("80/tcp>127.0.0.1|80"),
+        ),
+        (
+            80.into(),
+            ("[::1", 80).into(),
+            O::Invalid("ports", "unbalanced bracket"),
+        ),
+        (
+            80.into(),
+            ("::1]", 80).into(),
+            O::Invalid("ports", "unbalanced bracket"),
+        ),
+        (
+            80.into(),
+            ("[", 80).into(),
+            O::Invalid("ports", "unbalanced bracket"),
+        ),
+        (
+            80.into(),
+            ("]", 80).into(),
+            O::Invalid("ports", "unbalanced bracket"),
+        ),
+        (
+            80.into(),
+            ("[[::1]]", 80).into(),
+            O::Invalid("ports", "is not an IP address"),
+        ),
+        (
+            80.into(),
+            (":::1", 80).into(),
+            O::Invalid("ports", "is not an IP address"),
+        ),
+        (
+            80.into(),
+            ("[::1]:80",).into(),
+            O::Invalid("ports", "unbalanced bracket"),
+        ),
         // Ranges of unequal length.
-        ("1000-1002".into(), 8000.into(), O::Invalid("ports", r#"are 3 ports but host ports "8000" are 1"#)),
-        ("1000-1001".into(), "8000-8002".into(), O::Invalid("ports", "same length")),
-        ("1-2".into(), ("::1", "3-3").into(), O::Invalid("ports", r#"host ports "3" are 1"#)),
-        ("1-2".into(), many(vec!["3-4".into(), "5".into()]), O::Invalid("ports", "same length")),
-        (80.into(), many(vec![many(vec![])]), O::Invalid("ports", "holds another list")),
+        (
+            "1000-1002".into(),
+            8000.into(),
+            O::Invalid("ports", r#"are 3 ports but host ports "8000" are 1"#),
+        ),
+        (
+            "1000-1001".into(),
+            "8000-8002".into(),
+            O::Invalid("ports", "same length"),
+        ),
+        (
+            "1-2".into(),
+            ("::1", "3-3").into(),
+            O::Invalid("ports", r#"host ports "3" are 1"#),
+        ),
+        (
+            "1-2".into(),
+            many(vec!["3-4".into(), "5".into()]),
+            O::Invalid("ports", "same length"),
+        ),
+        (
+            80.into(),
+            many(vec![many(vec![])]),
+            O::Invalid("ports", "holds another list"),
+        ),
     ]
 }
 
@@ -158,13 +321,22 @@ fn byte_cases() -> Vec<(ByteSize, O)> {
         ("8589934591g".into(), O::Ok("9223372035781033984")),
         (ByteSize::Bytes(0), O::Ok("0")),
         (ByteSize::Bytes(i64::MAX), O::Ok("9223372036854775807")),
-        ("12x".into(), O::Invalid("mem_limit", r#""12x" has unknown unit "x"; use a number of bytes"#)),
+        (
+            "12x".into(),
+            O::Invalid(
+                "mem_limit",
+                r#""12x" has unknown unit "x"; use a number of bytes"#,
+            ),
+        ),
         ("1t".into(), O::Invalid("mem_limit", r#"unknown unit "t""#)),
         ("1tb".into(), O::Invalid("mem_limit", r#"unknown unit "tb""#)),
         ("1mib".into(), O::Invalid("mem_limit", r#"unknown unit "mib""#)),
         ("1e".into(), O::Invalid("mem_limit", r#"unknown unit "e""#)),
         ("1e9".into(), O::Invalid("mem_limit", "not a whole number")),
-        ("1.5.5g".into(), O::Invalid("mem_limit", r#"not a whole number of bytes or units ("1.5.5")"#)),
+        (
+            "1.5.5g".into(),
+            O::Invalid("mem_limit", r#"not a whole number of bytes or units ("1.5.5")"#),
+        ),
         ("1.5g".into(), O::Invalid("mem_limit", "not a whole number")),
         ("0.5".into(), O::Invalid("mem_limit", "not a whole number")),
         (".5k".into(), O::Invalid("mem_limit", "not a whole number")),
@@ -183,12 +355,24 @@ fn byte_cases() -> Vec<(ByteSize, O)> {
         ("+1".into(), O::Invalid("mem_limit", "not a whole number")),
         ("١".into(), O::Invalid("mem_limit", "not a whole number")),
         ("½g".into(), O::Invalid("mem_limit", "not a whole number")),
-        ("9223372036854775808".into(), O::Invalid("mem_limit", "is too large: at most 9223372036854775807 bytes")),
-        ("9007199254740992k".into(), O::Invalid("mem_limit", "is too large")),
+        (
+            "9223372036854775808".into(),
+            O::Invalid("mem_limit", "is too large: at most 9223372036854775807 bytes"),
+        ),
+        (
+            "9007199254740992k".into(),
+            O::Invalid("mem_limit", "is too large"),
+        ),
         ("8589934592g".into(), O::Invalid("mem_limit", "is too large")),
-        ("18446744073709551616".into(), O::Invalid("mem_limit", "is too large")),
+        (
+            "18446744073709551616".into(),
+            O::Invalid("mem_limit", "is too large"),
+        ),
         (ByteSize::Bytes(-1), O::Invalid("mem_limit", "-1 is negative")),
-        (ByteSize::Bytes(i64::MIN), O::Invalid("mem_limit", "-9223372036854775808 is negative")),
+        (
+            ByteSize::Bytes(i64::MIN),
+            O::Invalid("mem_limit", "-9223372036854775808 is negative"),
+        ),
     ]
 }
 
@@ -200,7 +384,13 @@ fn swap_cases() -> Vec<(ByteSize, O)> {
         ("1g".into(), O::Ok("1073741824")),
         ("".into(), O::Ok("0")),
         ("-2".into(), O::Invalid("memswap_limit", "is negative")),
-        (ByteSize::Bytes(-2), O::Invalid("memswap_limit", "-2 is negative; use a number of bytes or a number followed by b, k, m or g, or -1 for no limit")),
+        (
+            ByteSize::Bytes(-2),
+            O::Invalid(
+                "memswap_limit",
+                "-2 is negative; use a number of bytes or a number followed by b, k, m or g, or -1 for no limit",
+            ),
+        ),
         ("-1m".into(), O::Invalid("memswap_limit", "is negative")),
         ("-1 ".into(), O::Invalid("memswap_limit", "not a whole number")),
     ]
@@ -227,46 +417,118 @@ fn volume_cases() -> Vec<(VolumeSpec, O)> {
         ("/h:/c:nocopy".into(), O::Ok("/h:/c:nocopy => /c")),
         ("/h:/c:ro,rslave".into(), O::Ok("/h:/c:ro,rslave => /c")),
         ("/h:/c:cached".into(), O::Ok("/h:/c:cached => /c")),
-        ("/with space:/in container".into(), O::Ok("/with space:/in container => /in container")),
+        (
+            "/with space:/in container".into(),
+            O::Ok("/with space:/in container => /in container"),
+        ),
         (r"C:\data:/data".into(), O::Ok(r"C:\data:/data => /data")),
-        (r"C:\data:D:\data:ro".into(), O::Ok(r"C:\data:D:\data:ro => D:\data")),
-        (r"\\.\pipe\docker_engine:\\.\pipe\docker_engine".into(), O::Ok(r"\\.\pipe\docker_engine:\\.\pipe\docker_engine => \\.\pipe\docker_engine")),
+        (
+            r"C:\data:D:\data:ro".into(),
+            O::Ok(r"C:\data:D:\data:ro => D:\data"),
+        ),
+        (
+            r"\\.\pipe\docker_engine:\\.\pipe\docker_engine".into(),
+            O::Ok(r"\\.\pipe\docker_engine:\\.\pipe\docker_engine => \\.\pipe\docker_engine"),
+        ),
         ("".into(), O::Invalid("volumes", "has an empty part")),
         (":".into(), O::Invalid("volumes", "has an empty part")),
         ("/h:".into(), O::Invalid("volumes", "has an empty part")),
         (":/c".into(), O::Invalid("volumes", "has an empty part")),
         ("/h:/c:".into(), O::Invalid("volumes", "has an empty part")),
         ("/h::/c".into(), O::Invalid("volumes", "has an empty part")),
-        ("data".into(), O::Invalid("volumes", r#"container path "data" is not absolute"#)),
-        ("vol:data".into(), O::Invalid("volumes", r#"container path "data" is not absolute"#)),
+        (
+            "data".into(),
+            O::Invalid("volumes", r#"container path "data" is not absolute"#),
+        ),
+        (
+            "vol:data".into(),
+            O::Invalid("volumes", r#"container path "data" is not absolute"#),
+        ),
         ("/h:./c".into(), O::Invalid("volumes", "is not absolute")),
         ("/h:~/c".into(), O::Invalid("volumes", "is not absolute")),
-        ("/h:/c:xx".into(), O::Invalid("volumes", r#"mode "xx" has unknown option "xx""#)),
+        (
+            "/h:/c:xx".into(),
+            O::Invalid("volumes", r#"mode "xx" has unknown option "xx""#),
+        ),
         ("/h:/c:RO".into(), O::Invalid("volumes", r#"unknown option "RO""#)),
         ("/h:/c:ro,".into(), O::Invalid("volumes", r#"unknown option """#)),
-        ("/h:/c:ro rw".into(), O::Invalid("volumes", r#"unknown option "ro rw""#)),
-        ("/h:/c:ro,rw".into(), O::Invalid("volumes", "gives more than one rw or ro")),
+        (
+            "/h:/c:ro rw".into(),
+            O::Invalid("volumes", r#"unknown option "ro rw""#),
+        ),
+        (
+            "/h:/c:ro,rw".into(),
+            O::Invalid("volumes", "gives more than one rw or ro"),
+        ),
         ("/h:/c:z,Z".into(), O::Invalid("volumes", "more than one z or Z")),
-        ("/h:/c:shared,slave".into(), O::Invalid("volumes", "more than one propagation")),
-        ("/h:/c:cached,delegated".into(), O::Invalid("volumes", "more than one consistent, cached or delegated")),
-        ("/h:/c:nocopy,nocopy".into(), O::Invalid("volumes", "more than one nocopy")),
+        (
+            "/h:/c:shared,slave".into(),
+            O::Invalid("volumes", "more than one propagation"),
+        ),
+        (
+            "/h:/c:cached,delegated".into(),
+            O::Invalid("volumes", "more than one consistent, cached or delegated"),
+        ),
+        (
+            "/h:/c:nocopy,nocopy".into(),
+            O::Invalid("volumes", "more than one nocopy"),
+        ),
         ("/h:/c:ro:z".into(), O::Invalid("volumes", "has 4 parts")),
         ("/a:/b:/c:ro".into(), O::Invalid("volumes", "has 4 parts")),
-        ("data:ro".into(), O::Invalid("volumes", r#"has a mode ("ro") but no host path or volume name"#)),
-        ("/c:rw".into(), O::Invalid("volumes", "no host path or volume name")),
+        (
+            "data:ro".into(),
+            O::Invalid("volumes", r#"has a mode ("ro") but no host path or volume name"#),
+        ),
+        (
+            "/c:rw".into(),
+            O::Invalid("volumes", "no host path or volume name"),
+        ),
         (bind("/h", VolumeBind::new("/c")), O::Ok("/h:/c:rw => /c")),
-        (bind("/h", VolumeBind::new("/c").read_only(true)), O::Ok("/h:/c:ro => /c")),
-        (bind("vol", VolumeBind::new("/c").propagation("rshared")), O::Ok("vol:/c:rw,rshared => /c")),
+        (
+            bind("/h", VolumeBind::new("/c").read_only(true)),
+            O::Ok("/h:/c:ro => /c"),
+        ),
+        (
+            bind("vol", VolumeBind::new("/c").propagation("rshared")),
+            O::Ok("vol:/c:rw,rshared => /c"),
+        ),
         (bind(r"C:\h", VolumeBind::new("/c")), O::Ok(r"C:\h:/c:rw => /c")),
-        (bind("", VolumeBind::new("/c")), O::Invalid("volumes", "the host path or volume name is empty")),
-        (bind("/h:x", VolumeBind::new("/c")), O::Invalid("volumes", "contains \":\" (only a Windows drive may)")),
-        (bind("/h", VolumeBind::new("/c:ro")), O::Invalid("volumes", "give a mode with VolumeBind::mode")),
-        (bind("/h", VolumeBind::new("c")), O::Invalid("volumes", "is not absolute")),
-        (bind("/h", VolumeBind::new("")), O::Invalid("volumes", r#"container path "" is not absolute"#)),
-        (bind("/h", VolumeBind::new("/c").mode("rx")), O::Invalid("volumes", r#"unknown option "rx""#)),
-        (bind("/h", VolumeBind::new("/c").mode("")), O::Invalid("volumes", r#"unknown option """#)),
-        (bind("/h", VolumeBind::new("/c").propagation("bogus")), O::Invalid("volumes", r#"unknown propagation "bogus""#)),
-        (bind("/h", VolumeBind::new("/c").mode("ro,shared").propagation("slave")), O::Invalid("volumes", "more than one propagation")),
+        (
+            bind("", VolumeBind::new("/c")),
+            O::Invalid("volumes", "the host path or volume name is empty"),
+        ),
+        (
+            bind("/h:x", VolumeBind::new("/c")),
+            O::Invalid("volumes", "contains \":\" (only a Windows drive may)"),
+        ),
+        (
+            bind("/h", VolumeBind::new("/c:ro")),
+            O::Invalid("volumes", "give a mode with VolumeBind::mode"),
+        ),
+        (
+            bind("/h", VolumeBind::new("c")),
+            O::Invalid("volumes", "is not absolute"),
+        ),
+        (
+            bind("/h", VolumeBind::new("")),
+            O::Invalid("volumes", r#"container path "" is not absolute"#),
+        ),
+        (
+            bind("/h", VolumeBind::new("/c").mode("rx")),
+            O::Invalid("volumes", r#"unknown option "rx""#),
+        ),
+        (
+            bind("/h", VolumeBind::new("/c").mode("")),
+            O::Invalid("volumes", r#"unknown option """#),
+        ),
+        (
+            bind("/h", VolumeBind::new("/c").propagation("bogus")),
+            O::Invalid("volumes", r#"unknown propagation "bogus""#),
+        ),
+        (
+            bind("/h", VolumeBind::new("/c").mode("ro,shared").propagation("slave")),
+            O::Invalid("volumes", "more than one propagation"),
+        ),
     ]
 }
 
@@ -293,12 +555,24 @@ fn mount_string_cases() -> Vec<(&'static str, O)> {
         ("", O::Invalid("mounts", "has an empty part")),
         ("vol:", O::Invalid("mounts", "has an empty part")),
         (":/data", O::Invalid("mounts", "has an empty part")),
-        ("vol:/data:z", O::Invalid("mounts", "has a mode other than ro or rw")),
-        ("vol:/data:RO", O::Invalid("mounts", "has a mode other than ro or rw")),
+        (
+            "vol:/data:z",
+            O::Invalid("mounts", "has a mode other than ro or rw"),
+        ),
+        (
+            "vol:/data:RO",
+            O::Invalid("mounts", "has a mode other than ro or rw"),
+        ),
         ("ab:/b:ro:x", O::Invalid("mounts", "has more than 3 parts")),
         // A one-letter source before a path is a Windows drive.
-        ("a:/b:ro:x", O::Invalid("mounts", "has a mode other than ro or rw")),
-        ("data", O::Invalid("mounts", r#"container path "data" is not absolute"#)),
+        (
+            "a:/b:ro:x",
+            O::Invalid("mounts", "has a mode other than ro or rw"),
+        ),
+        (
+            "data",
+            O::Invalid("mounts", r#"container path "data" is not absolute"#),
+        ),
         ("vol:data", O::Invalid("mounts", "is not absolute")),
     ]
 }
@@ -316,14 +590,38 @@ fn environment_cases() -> Vec<(Vec<EnvVar>, O)> {
         (vec![("A", 3).into(), ("B", 4u16).into()], O::Ok("A=3;B=4")),
         (vec![("A", "x=y").into()], O::Ok("A=x=y")),
         (vec![("A", "line\nbreak").into()], O::Ok("A=line\nbreak")),
-        (vec!["".into()], O::Invalid("environment", r#"entry "" has no variable name"#)),
-        (vec!["=1".into()], O::Invalid("environment", r#"entry "=1" has no variable name"#)),
-        (vec!["=".into()], O::Invalid("environment", "has no variable name")),
-        (vec!["A=1".into(), "=x".into()], O::Invalid("environment", r#"entry "=x""#)),
-        (vec![("", "1").into()], O::Invalid("environment", "a variable has an empty name")),
-        (vec![("", None::<&str>).into()], O::Invalid("environment", "empty name")),
-        (vec![("A=B", "1").into()], O::Invalid("environment", r#"variable name "A=B" contains "=""#)),
-        (vec![("=", "1").into()], O::Invalid("environment", "contains \"=\"")),
+        (
+            vec!["".into()],
+            O::Invalid("environment", r#"entry "" has no variable name"#),
+        ),
+        (
+            vec!["=1".into()],
+            O::Invalid("environment", r#"entry "=1" has no variable name"#),
+        ),
+        (
+            vec!["=".into()],
+            O::Invalid("environment", "has no variable name"),
+        ),
+        (
+            vec!["A=1".into(), "=x".into()],
+            O::Invalid("environment", r#"entry "=x""#),
+        ),
+        (
+            vec![("", "1").into()],
+            O::Invalid("environment", "a variable has an empty name"),
+        ),
+        (
+            vec![("", None::<&str>).into()],
+            O::Invalid("environment", "empty name"),
+        ),
+        (
+            vec![("A=B", "1").into()],
+            O::Invalid("environment", r#"variable name "A=B" contains "=""#),
+        ),
+        (
+            vec![("=", "1").into()],
+            O::Invalid("environment", "contains \"=\""),
+        ),
     ]
 }
 
@@ -333,50 +631,128 @@ fn extra_host_cases() -> Vec<(Vec<ExtraHost>, O)> {
         (vec!["web:::1".into()], O::Ok("web:::1")),
         (vec!["web:[::1]".into()], O::Ok("web:[::1]")),
         (vec!["web:host-gateway".into()], O::Ok("web:host-gateway")),
-        (vec![("b", "10.0.0.2").into(), ("a", "::1").into()], O::Ok("a:::1;b:10.0.0.2")),
-        (vec!["web".into()], O::Invalid("extra_hosts", r#"entry "web" is not "host:ip""#)),
-        (vec!["web=10.0.0.2".into()], O::Invalid("extra_hosts", r#"is not "host:ip""#)),
-        (vec!["web:".into()], O::Invalid("extra_hosts", "the address is empty")),
-        (vec![":10.0.0.2".into()], O::Invalid("extra_hosts", "the host name is empty")),
-        (vec!["web:example.com".into()], O::Invalid("extra_hosts", "is not an IP address")),
-        (vec!["web:10.0.0.256".into()], O::Invalid("extra_hosts", "is not an IP address")),
-        (vec!["web: 10.0.0.2".into()], O::Invalid("extra_hosts", "is not an IP address")),
-        (vec!["my web:10.0.0.2".into()], O::Invalid("extra_hosts", "contains \":\" or a space")),
-        (vec![("a:b", "10.0.0.2").into()], O::Invalid("extra_hosts", "contains \":\" or a space")),
-        (vec![("web", "").into()], O::Invalid("extra_hosts", "the address is empty")),
-        (vec![("web", "[::1").into()], O::Invalid("extra_hosts", "is not an IP address")),
+        (
+            vec![("b", "10.0.0.2").into(), ("a", "::1").into()],
+            O::Ok("a:::1;b:10.0.0.2"),
+        ),
+        (
+            vec!["web".into()],
+            O::Invalid("extra_hosts", r#"entry "web" is not "host:ip""#),
+        ),
+        (
+            vec!["web=10.0.0.2".into()],
+            O::Invalid("extra_hosts", r#"is not "host:ip""#),
+        ),
+        (
+            vec!["web:".into()],
+            O::Invalid("extra_hosts", "the address is empty"),
+        ),
+        (
+            vec![":10.0.0.2".into()],
+            O::Invalid("extra_hosts", "the host name is empty"),
+        ),
+        (
+            vec!["web:example.com".into()],
+            O::Invalid("extra_hosts", "is not an IP address"),
+        ),
+        (
+            vec!["web:10.0.0.256".into()],
+            O::Invalid("extra_hosts", "is not an IP address"),
+        ),
+        (
+            vec!["web: 10.0.0.2".into()],
+            O::Invalid("extra_hosts", "is not an IP address"),
+        ),
+        (
+            vec!["my web:10.0.0.2".into()],
+            O::Invalid("extra_hosts", "contains \":\" or a space"),
+        ),
+        (
+            vec![("a:b", "10.0.0.2").into()],
+            O::Invalid("extra_hosts", "contains \":\" or a space"),
+        ),
+        (
+            vec![("web", "").into()],
+            O::Invalid("extra_hosts", "the address is empty"),
+        ),
+        (
+            vec![("web", "[::1").into()],
+            O::Invalid("extra_hosts", "is not an IP address"),
+        ),
     ]
 }
 
-fn small_map_cases() -> Vec<(&'static str, Box<dyn Fn() -> Result<String>>, O)> {
+fn small_map_cases() -> Vec<(&'static str, Convert, O)> {
     fn sorted(map: std::collections::HashMap<String, String>) -> String {
         let mut pairs: Vec<String> = map.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
         pairs.sort();
         pairs.join(";")
     }
-    let labels = |labels: Vec<convert::Label>| -> Box<dyn Fn() -> Result<String>> {
-        Box::new(move || convert::labels(&labels).map(sorted))
-    };
-    let sysctls = |sysctls: Vec<convert::Sysctl>| -> Box<dyn Fn() -> Result<String>> {
+    let labels =
+        |labels: Vec<convert::Label>| -> Convert { Box::new(move || convert::labels(&labels).map(sorted)) };
+    let sysctls = |sysctls: Vec<convert::Sysctl>| -> Convert {
         Box::new(move || convert::sysctls(&sysctls).map(sorted))
     };
-    let tmpfs = |mounts: Vec<TmpfsMount>| -> Box<dyn Fn() -> Result<String>> {
-        Box::new(move || convert::tmpfs(&mounts).map(sorted))
-    };
+    let tmpfs =
+        |mounts: Vec<TmpfsMount>| -> Convert { Box::new(move || convert::tmpfs(&mounts).map(sorted)) };
     vec![
         ("label key", labels(vec!["a".into()]), O::Ok("a=")),
-        ("label pair", labels(vec![("a", "1").into(), ("a", "2").into()]), O::Ok("a=2")),
-        ("label empty key", labels(vec!["".into()]), O::Invalid("labels", "a label has an empty key")),
-        ("label empty pair", labels(vec![("", "v").into()]), O::Invalid("labels", r#"empty key (value "v")"#)),
-        ("sysctl", sysctls(vec![("net.core.somaxconn", 1024).into()]), O::Ok("net.core.somaxconn=1024")),
-        ("sysctl empty", sysctls(vec![("", "1").into()]), O::Invalid("sysctls", r#"name "" is empty or has spaces"#)),
-        ("sysctl space", sysctls(vec![("net.core somaxconn", "1").into()]), O::Invalid("sysctls", "is empty or has spaces")),
+        (
+            "label pair",
+            labels(vec![("a", "1").into(), ("a", "2").into()]),
+            O::Ok("a=2"),
+        ),
+        (
+            "label empty key",
+            labels(vec!["".into()]),
+            O::Invalid("labels", "a label has an empty key"),
+        ),
+        (
+            "label empty pair",
+            labels(vec![("", "v").into()]),
+            O::Invalid("labels", r#"empty key (value "v")"#),
+        ),
+        (
+            "sysctl",
+            sysctls(vec![("net.core.somaxconn", 1024).into()]),
+            O::Ok("net.core.somaxconn=1024"),
+        ),
+        (
+            "sysctl empty",
+            sysctls(vec![("", "1").into()]),
+            O::Invalid("sysctls", r#"name "" is empty or has spaces"#),
+        ),
+        (
+            "sysctl space",
+            sysctls(vec![("net.core somaxconn", "1").into()]),
+            O::Invalid("sysctls", "is empty or has spaces"),
+        ),
         ("tmpfs path", tmpfs(vec!["/run".into()]), O::Ok("/run=")),
-        ("tmpfs options", tmpfs(vec!["/run:rw,size=64m".into()]), O::Ok("/run=rw,size=64m")),
-        ("tmpfs pair", tmpfs(vec![("/run", "noexec").into()]), O::Ok("/run=noexec")),
-        ("tmpfs relative", tmpfs(vec!["run".into()]), O::Invalid("tmpfs", r#"path "run" is not an absolute path"#)),
-        ("tmpfs empty", tmpfs(vec!["".into()]), O::Invalid("tmpfs", r#"path """#)),
-        ("tmpfs colon", tmpfs(vec![":size=1m".into()]), O::Invalid("tmpfs", "is not an absolute path")),
+        (
+            "tmpfs options",
+            tmpfs(vec!["/run:rw,size=64m".into()]),
+            O::Ok("/run=rw,size=64m"),
+        ),
+        (
+            "tmpfs pair",
+            tmpfs(vec![("/run", "noexec").into()]),
+            O::Ok("/run=noexec"),
+        ),
+        (
+            "tmpfs relative",
+            tmpfs(vec!["run".into()]),
+            O::Invalid("tmpfs", r#"path "run" is not an absolute path"#),
+        ),
+        (
+            "tmpfs empty",
+            tmpfs(vec!["".into()]),
+            O::Invalid("tmpfs", r#"path """#),
+        ),
+        (
+            "tmpfs colon",
+            tmpfs(vec![":size=1m".into()]),
+            O::Invalid("tmpfs", "is not an absolute path"),
+        ),
     ]
 }
 
@@ -387,16 +763,43 @@ fn device_cases() -> Vec<(Device, O)> {
         ("/dev/sda:/dev/xvda:r".into(), O::Ok("/dev/sda:/dev/xvda:r")),
         ("/dev/sda:/dev/xvda:mwr".into(), O::Ok("/dev/sda:/dev/xvda:mwr")),
         ("".into(), O::Invalid("devices", "the host path is empty")),
-        (":/dev/xvda".into(), O::Invalid("devices", "the host path is empty")),
-        ("/dev/sda:".into(), O::Invalid("devices", "the container path is empty")),
-        ("/dev/sda:/dev/xvda:".into(), O::Invalid("devices", "the permissions are not some of r, w and m")),
-        ("/dev/sda:/dev/xvda:rwx".into(), O::Invalid("devices", "the permissions are not some of r, w and m")),
-        ("/dev/sda:/dev/xvda:rr".into(), O::Invalid("devices", "each at most once")),
-        ("/dev/sda:/dev/xvda:RWM".into(), O::Invalid("devices", "not some of r, w and m")),
+        (
+            ":/dev/xvda".into(),
+            O::Invalid("devices", "the host path is empty"),
+        ),
+        (
+            "/dev/sda:".into(),
+            O::Invalid("devices", "the container path is empty"),
+        ),
+        (
+            "/dev/sda:/dev/xvda:".into(),
+            O::Invalid("devices", "the permissions are not some of r, w and m"),
+        ),
+        (
+            "/dev/sda:/dev/xvda:rwx".into(),
+            O::Invalid("devices", "the permissions are not some of r, w and m"),
+        ),
+        (
+            "/dev/sda:/dev/xvda:rr".into(),
+            O::Invalid("devices", "each at most once"),
+        ),
+        (
+            "/dev/sda:/dev/xvda:RWM".into(),
+            O::Invalid("devices", "not some of r, w and m"),
+        ),
         ("/a:/b:rw:x".into(), O::Invalid("devices", "has 4 parts")),
-        (Device::new("/dev/sda", "/dev/xvda", "rw"), O::Ok("/dev/sda:/dev/xvda:rw")),
-        (Device::new("", "/dev/xvda", "rw"), O::Invalid("devices", "the host path is empty")),
-        (Device::new("/dev/sda", "/dev/xvda", ""), O::Invalid("devices", "not some of r, w and m")),
+        (
+            Device::new("/dev/sda", "/dev/xvda", "rw"),
+            O::Ok("/dev/sda:/dev/xvda:rw"),
+        ),
+        (
+            Device::new("", "/dev/xvda", "rw"),
+            O::Invalid("devices", "the host path is empty"),
+        ),
+        (
+            Device::new("/dev/sda", "/dev/xvda", ""),
+            O::Invalid("devices", "not some of r, w and m"),
+        ),
     ]
 }
 
@@ -405,9 +808,21 @@ fn cgroup_rule_cases() -> Vec<(&'static str, O)> {
         ("c 1:3 mr", O::Ok("c 1:3 mr")),
         ("a *:* rwm", O::Ok("a *:* rwm")),
         ("b 8:* r", O::Ok("b 8:* r")),
-        ("", O::Invalid("device_cgroup_rules", r#""" is not "type major:minor permissions""#)),
-        ("c 1:3", O::Invalid("device_cgroup_rules", "is not \"type major:minor permissions\"")),
-        ("x 1:3 r", O::Invalid("device_cgroup_rules", "use a type of a, b or c")),
+        (
+            "",
+            O::Invalid(
+                "device_cgroup_rules",
+                r#""" is not "type major:minor permissions""#,
+            ),
+        ),
+        (
+            "c 1:3",
+            O::Invalid("device_cgroup_rules", "is not \"type major:minor permissions\""),
+        ),
+        (
+            "x 1:3 r",
+            O::Invalid("device_cgroup_rules", "use a type of a, b or c"),
+        ),
         ("c 1 r", O::Invalid("device_cgroup_rules", "is not")),
         ("c a:3 r", O::Invalid("device_cgroup_rules", "is not")),
         ("c 1:3 rwmr", O::Invalid("device_cgroup_rules", "is not")),
@@ -428,17 +843,44 @@ fn restart_policy_cases() -> Vec<(&'static str, O)> {
         ("on-failure:5", O::Ok("on-failure:5")),
         ("on-failure:0", O::Ok("on-failure")),
         ("on-failure:4294967295", O::Ok("on-failure:4294967295")),
-        ("on-failure:4294967296", O::Invalid("restart_policy", "maximum retry count 4294967296 is not between 0 and 4294967295")),
-        ("on-failure:99999999999999999999", O::Invalid("restart_policy", "is not between 0 and 4294967295")),
-        ("on-failure:-1", O::Invalid("restart_policy", "has a maximum retry count that is not a number")),
+        (
+            "on-failure:4294967296",
+            O::Invalid(
+                "restart_policy",
+                "maximum retry count 4294967296 is not between 0 and 4294967295",
+            ),
+        ),
+        (
+            "on-failure:99999999999999999999",
+            O::Invalid("restart_policy", "is not between 0 and 4294967295"),
+        ),
+        (
+            "on-failure:-1",
+            O::Invalid("restart_policy", "has a maximum retry count that is not a number"),
+        ),
         ("on-failure:", O::Invalid("restart_policy", "not a number")),
         ("on-failure:x", O::Invalid("restart_policy", "not a number")),
         ("on-failure:1:2", O::Invalid("restart_policy", "not a number")),
-        ("always:3", O::Invalid("restart_policy", r#"only goes with "on-failure", not "always""#)),
-        ("no:1", O::Invalid("restart_policy", "only goes with \"on-failure\"")),
-        ("Always", O::Invalid("restart_policy", r#"unknown policy "Always""#)),
-        ("on_failure", O::Invalid("restart_policy", r#"unknown policy "on_failure""#)),
-        ("sometimes:3", O::Invalid("restart_policy", r#"unknown policy "sometimes""#)),
+        (
+            "always:3",
+            O::Invalid("restart_policy", r#"only goes with "on-failure", not "always""#),
+        ),
+        (
+            "no:1",
+            O::Invalid("restart_policy", "only goes with \"on-failure\""),
+        ),
+        (
+            "Always",
+            O::Invalid("restart_policy", r#"unknown policy "Always""#),
+        ),
+        (
+            "on_failure",
+            O::Invalid("restart_policy", r#"unknown policy "on_failure""#),
+        ),
+        (
+            "sometimes:3",
+            O::Invalid("restart_policy", r#"unknown policy "sometimes""#),
+        ),
         (" always", O::Invalid("restart_policy", "unknown policy")),
     ]
 }
@@ -449,17 +891,29 @@ fn ulimit_cases() -> Vec<(&'static str, O)> {
         ("nofile=1024:2048", O::Ok("nofile 1024 2048")),
         ("core=-1", O::Ok("core -1 -1")),
         ("memlock=1:-1", O::Ok("memlock 1 -1")),
-        ("nofile", O::Invalid("ulimits", r#""nofile" is not "name=soft[:hard]""#)),
+        (
+            "nofile",
+            O::Invalid("ulimits", r#""nofile" is not "name=soft[:hard]""#),
+        ),
         ("nofile=", O::Invalid("ulimits", "is not \"name=soft[:hard]\"")),
         ("nofile=1024:", O::Invalid("ulimits", "is not")),
         ("nofile=:1024", O::Invalid("ulimits", "is not")),
         ("nofile=1k", O::Invalid("ulimits", "is not")),
         ("nofile=1:2:3", O::Invalid("ulimits", "is not")),
         ("=1024", O::Invalid("ulimits", r#""": unknown name"#)),
-        ("files=1024", O::Invalid("ulimits", r#""files": unknown name; use one of core"#)),
+        (
+            "files=1024",
+            O::Invalid("ulimits", r#""files": unknown name; use one of core"#),
+        ),
         ("NOFILE=1", O::Invalid("ulimits", "unknown name")),
-        ("nofile=2048:1024", O::Invalid("ulimits", "soft limit 2048 is above hard limit 1024")),
-        ("nofile=-1:1024", O::Invalid("ulimits", "soft limit -1 is above hard limit 1024")),
+        (
+            "nofile=2048:1024",
+            O::Invalid("ulimits", "soft limit 2048 is above hard limit 1024"),
+        ),
+        (
+            "nofile=-1:1024",
+            O::Invalid("ulimits", "soft limit -1 is above hard limit 1024"),
+        ),
         ("nofile=-2", O::Invalid("ulimits", "are negative")),
     ]
 }
@@ -468,10 +922,22 @@ fn log_config_cases() -> Vec<(LogConfig, O)> {
     vec![
         ("json-file".into(), O::Ok("json-file")),
         ("loki".into(), O::Ok("loki")),
-        ("".into(), O::Invalid("log_config", r#"log driver "" is not a driver name"#)),
-        ("json file".into(), O::Invalid("log_config", "is not a driver name")),
-        ("json-file\n".into(), O::Invalid("log_config", "is not a driver name")),
-        (LogConfig::new("local").config("", "1"), O::Invalid("log_config", r#"an option has an empty key (value "1")"#)),
+        (
+            "".into(),
+            O::Invalid("log_config", r#"log driver "" is not a driver name"#),
+        ),
+        (
+            "json file".into(),
+            O::Invalid("log_config", "is not a driver name"),
+        ),
+        (
+            "json-file\n".into(),
+            O::Invalid("log_config", "is not a driver name"),
+        ),
+        (
+            LogConfig::new("local").config("", "1"),
+            O::Invalid("log_config", r#"an option has an empty key (value "1")"#),
+        ),
     ]
 }
 
@@ -485,35 +951,89 @@ fn command_cases() -> Vec<(&'static str, O)> {
         (r#"echo "a\nb""#, O::Ok(r#"["echo", "a\\nb"]"#)),
         (r"echo a\ b", O::Ok(r#"["echo", "a b"]"#)),
         ("echo '' x", O::Ok(r#"["echo", "", "x"]"#)),
-        ("echo # not a comment", O::Ok(r##"["echo", "#", "not", "a", "comment"]"##)),
+        (
+            "echo # not a comment",
+            O::Ok(r##"["echo", "#", "not", "a", "comment"]"##),
+        ),
         ("a\tb\nc\rd", O::Ok(r#"["a", "b", "c", "d"]"#)),
-        ("echo 'unclosed", O::Invalid("command", r#""echo 'unclosed" has no closing quotation"#)),
-        (r#"echo "unclosed"#, O::Invalid("command", "has no closing quotation")),
-        (r#"echo "ends in \"#, O::Invalid("command", "has no closing quotation")),
+        (
+            "echo 'unclosed",
+            O::Invalid("command", r#""echo 'unclosed" has no closing quotation"#),
+        ),
+        (
+            r#"echo "unclosed"#,
+            O::Invalid("command", "has no closing quotation"),
+        ),
+        (
+            r#"echo "ends in \"#,
+            O::Invalid("command", "has no closing quotation"),
+        ),
         (r"echo \", O::Invalid("command", "ends with a lone backslash")),
-        ("'", O::Invalid("command", "has no closing quotation; close every quote, or pass the arguments as a list")),
+        (
+            "'",
+            O::Invalid(
+                "command",
+                "has no closing quotation; close every quote, or pass the arguments as a list",
+            ),
+        ),
     ]
 }
 
 fn healthcheck_cases() -> Vec<(Healthcheck, O)> {
     let args = |args: &[&str]| Healthcheck::new(args.to_vec());
     vec![
-        ("curl -f localhost".into(), O::Ok(r#"["CMD-SHELL", "curl -f localhost"]"#)),
+        (
+            "curl -f localhost".into(),
+            O::Ok(r#"["CMD-SHELL", "curl -f localhost"]"#),
+        ),
         (args(&[]), O::Ok("[]")),
         (args(&["NONE"]), O::Ok(r#"["NONE"]"#)),
         (args(&["CMD", "true"]), O::Ok(r#"["CMD", "true"]"#)),
         ("".into(), O::Invalid("healthcheck", "test is an empty command")),
-        (args(&["NONE", "x"]), O::Invalid("healthcheck", r#"has arguments after "NONE""#)),
-        (args(&["CMD"]), O::Invalid("healthcheck", r#"has no program after "CMD""#)),
-        (args(&["CMD-SHELL"]), O::Invalid("healthcheck", r#"needs exactly one command after "CMD-SHELL""#)),
-        (args(&["CMD-SHELL", "a", "b"]), O::Invalid("healthcheck", "needs exactly one command")),
-        (args(&["curl", "-f"]), O::Invalid("healthcheck", r#"does not start with "NONE", "CMD" or "CMD-SHELL""#)),
-        (args(&["cmd", "true"]), O::Invalid("healthcheck", "does not start with")),
+        (
+            args(&["NONE", "x"]),
+            O::Invalid("healthcheck", r#"has arguments after "NONE""#),
+        ),
+        (
+            args(&["CMD"]),
+            O::Invalid("healthcheck", r#"has no program after "CMD""#),
+        ),
+        (
+            args(&["CMD-SHELL"]),
+            O::Invalid("healthcheck", r#"needs exactly one command after "CMD-SHELL""#),
+        ),
+        (
+            args(&["CMD-SHELL", "a", "b"]),
+            O::Invalid("healthcheck", "needs exactly one command"),
+        ),
+        (
+            args(&["curl", "-f"]),
+            O::Invalid(
+                "healthcheck",
+                r#"does not start with "NONE", "CMD" or "CMD-SHELL""#,
+            ),
+        ),
+        (
+            args(&["cmd", "true"]),
+            O::Invalid("healthcheck", "does not start with"),
+        ),
         ("true".into(), O::Ok(r#"["CMD-SHELL", "true"]"#)),
-        (Healthcheck::new("true").retries(-1), O::Invalid("healthcheck", "retries -1 is negative")),
-        (Healthcheck::new("true").interval(Duration::from_micros(10)), O::Invalid("healthcheck", "interval 10µs is less than 1ms")),
-        (Healthcheck::new("true").timeout(Duration::from_nanos(1)), O::Invalid("healthcheck", "timeout 1ns is less than 1ms")),
-        (Healthcheck::new("true").start_period(Duration::MAX), O::Invalid("healthcheck", "start_period")),
+        (
+            Healthcheck::new("true").retries(-1),
+            O::Invalid("healthcheck", "retries -1 is negative"),
+        ),
+        (
+            Healthcheck::new("true").interval(Duration::from_micros(10)),
+            O::Invalid("healthcheck", "interval 10µs is less than 1ms"),
+        ),
+        (
+            Healthcheck::new("true").timeout(Duration::from_nanos(1)),
+            O::Invalid("healthcheck", "timeout 1ns is less than 1ms"),
+        ),
+        (
+            Healthcheck::new("true").start_period(Duration::MAX),
+            O::Invalid("healthcheck", "start_period"),
+        ),
     ]
 }
 
@@ -541,7 +1061,10 @@ fn reference_cases() -> Vec<(String, O)> {
         ("localhost:5000/app:1.0", O::Ok("localhost:5000|app|1.0|-")),
         // A port without a path: the CLI reads it as a name and a tag.
         ("localhost:5000", O::Ok("docker.io|localhost|5000|-")),
-        ("registry.example.com:443", O::Ok("docker.io|registry.example.com|443|-")),
+        (
+            "registry.example.com:443",
+            O::Ok("docker.io|registry.example.com|443|-"),
+        ),
         ("[::1]:5000/app", O::Ok("[::1]:5000|app|-|-")),
         ("[::1]/app", O::Ok("[::1]|app|-|-")),
         ("10.0.0.1:5000/a/b/c", O::Ok("10.0.0.1:5000|a/b/c|-|-")),
@@ -554,28 +1077,46 @@ fn reference_cases() -> Vec<(String, O)> {
         ("app:v1.0-rc_1", O::Ok("docker.io|app|v1.0-rc_1|-")),
         ("app:TAG", O::Ok("docker.io|app|TAG|-")),
         ("", O::Repository("the reference is empty")),
-        ("Busybox", O::Repository(r#"repository name "Busybox" must be lowercase"#)),
+        (
+            "Busybox",
+            O::Repository(r#"repository name "Busybox" must be lowercase"#),
+        ),
         ("user/App", O::Repository("must be lowercase")),
         ("localhost:5000/App", O::Repository("must be lowercase")),
-        ("https://registry.example.com/app", O::Repository("cannot contain a scheme")),
+        (
+            "https://registry.example.com/app",
+            O::Repository("cannot contain a scheme"),
+        ),
         ("app:", O::Repository("the tag after ':' is empty")),
         ("app:.tag", O::Repository(r#"tag ".tag" may only hold letters"#)),
         ("app:-tag", O::Repository("cannot start with '.' or '-'")),
-        ("app:ta/g", O::Repository(r#"registry "app:ta" is not a host name"#)),
+        (
+            "app:ta/g",
+            O::Repository(r#"registry "app:ta" is not a host name"#),
+        ),
         ("app:t@g", O::Repository("digest")),
-        ("app:tag:again", O::Repository(r#"path component "app:tag" must be"#)),
+        (
+            "app:tag:again",
+            O::Repository(r#"path component "app:tag" must be"#),
+        ),
         ("app:ünicode", O::Repository("may only hold letters")),
         ("/app", O::Repository("has an empty path component")),
         ("app/", O::Repository("has an empty path component")),
         ("a//b", O::Repository("has an empty path component")),
-        ("a..b", O::Repository(r#"path component "a..b" must be lowercase letters and digits"#)),
+        (
+            "a..b",
+            O::Repository(r#"path component "a..b" must be lowercase letters and digits"#),
+        ),
         ("a___b", O::Repository("path component")),
         ("-app", O::Repository("path component")),
         ("app-", O::Repository("path component")),
         ("a.-b", O::Repository("path component")),
         ("app name", O::Repository("path component")),
         ("app\n", O::Repository("path component")),
-        ("-registry.com/app", O::Repository(r#"registry "-registry.com" is not a host name"#)),
+        (
+            "-registry.com/app",
+            O::Repository(r#"registry "-registry.com" is not a host name"#),
+        ),
         ("registry.com-/app", O::Repository("is not a host name")),
         ("reg..com/app", O::Repository("is not a host name")),
         ("localhost:/app", O::Repository("is not a host name")),
@@ -588,35 +1129,77 @@ fn reference_cases() -> Vec<(String, O)> {
         ("app@", O::Repository(r#"digest "" is not algorithm:hex"#)),
         ("app@sha256", O::Repository("is not algorithm:hex")),
         ("app@sha256:", O::Repository("is not algorithm:hex")),
-        ("app@md5:d41d8cd98f00b204e9800998ecf8427e", O::Repository(r#"digest algorithm "md5" is not supported"#)),
+        (
+            "app@md5:d41d8cd98f00b204e9800998ecf8427e",
+            O::Repository(r#"digest algorithm "md5" is not supported"#),
+        ),
         ("app@sha256:xyz", O::Repository("is not algorithm:hex")),
     ]
     .into_iter()
     .map(|(input, outcome)| (input.to_owned(), outcome))
     .collect();
     cases.extend([
-        (digest("app", SHA256), O::Ok("docker.io|app|-|sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")),
+        (
+            digest("app", SHA256),
+            O::Ok("docker.io|app|-|sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ),
         (
             format!("app:v1@sha256:{SHA256}"),
             O::Ok("docker.io|app|v1|sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         ),
-        (digest("app", &SHA256[..63]), O::Repository("a sha256 digest has 64 hexadecimal digits, not 63")),
-        (digest("app", &format!("{SHA256}0")), O::Repository("has 64 hexadecimal digits, not 65")),
-        (digest("app", &SHA256[..32]), O::Repository("has 64 hexadecimal digits, not 32")),
-        (digest("app", &SHA256[..31]), O::Repository("is not algorithm:hex")),
-        (digest("app", &SHA256.to_uppercase()), O::Repository("must be lowercase")),
-        (digest("app", &SHA256.replace('e', "g")), O::Repository("is not algorithm:hex")),
-        (format!("app@sha512:{SHA256}"), O::Repository("a sha512 digest has 128 hexadecimal digits, not 64")),
-        (format!("app@sha256:{SHA256}@sha256:{SHA256}"), O::Repository("is not algorithm:hex")),
-        (SHA256.to_owned(), O::Repository("is an image ID, not a repository name")),
+        (
+            digest("app", &SHA256[..63]),
+            O::Repository("a sha256 digest has 64 hexadecimal digits, not 63"),
+        ),
+        (
+            digest("app", &format!("{SHA256}0")),
+            O::Repository("has 64 hexadecimal digits, not 65"),
+        ),
+        (
+            digest("app", &SHA256[..32]),
+            O::Repository("has 64 hexadecimal digits, not 32"),
+        ),
+        (
+            digest("app", &SHA256[..31]),
+            O::Repository("is not algorithm:hex"),
+        ),
+        (
+            digest("app", &SHA256.to_uppercase()),
+            O::Repository("must be lowercase"),
+        ),
+        (
+            digest("app", &SHA256.replace('e', "g")),
+            O::Repository("is not algorithm:hex"),
+        ),
+        (
+            format!("app@sha512:{SHA256}"),
+            O::Repository("a sha512 digest has 128 hexadecimal digits, not 64"),
+        ),
+        (
+            format!("app@sha256:{SHA256}@sha256:{SHA256}"),
+            O::Repository("is not algorithm:hex"),
+        ),
+        (
+            SHA256.to_owned(),
+            O::Repository("is an image ID, not a repository name"),
+        ),
         // Read as the CLI reads it: a repository `sha256` and a tag.
         (format!("sha256:{SHA256}"), O::Ok("")),
         ("a".repeat(247), O::Ok("")),
-        ("a".repeat(248), O::Repository("repository name must not be more than 255 characters")),
+        (
+            "a".repeat(248),
+            O::Repository("repository name must not be more than 255 characters"),
+        ),
         (format!("u/{}", "a".repeat(253)), O::Ok("")),
-        (format!("u/{}", "a".repeat(254)), O::Repository("must not be more than 255 characters")),
+        (
+            format!("u/{}", "a".repeat(254)),
+            O::Repository("must not be more than 255 characters"),
+        ),
         (format!("app:{}", "t".repeat(128)), O::Ok("")),
-        (format!("app:{}", "t".repeat(129)), O::Repository("tag must not be more than 128 characters (it has 129)")),
+        (
+            format!("app:{}", "t".repeat(129)),
+            O::Repository("tag must not be more than 128 characters (it has 129)"),
+        ),
     ]);
     cases
 }
@@ -646,7 +1229,10 @@ fn docker_host_cases() -> Vec<(&'static str, O)> {
         ("   ", O::Ok("unix:///var/run/docker.sock")),
         ("unix://", O::Ok("unix:///var/run/docker.sock")),
         ("unix:///run/docker.sock", O::Ok("unix:///run/docker.sock")),
-        ("unix:///path with spaces/docker.sock", O::Ok("unix:///path with spaces/docker.sock")),
+        (
+            "unix:///path with spaces/docker.sock",
+            O::Ok("unix:///path with spaces/docker.sock"),
+        ),
         ("http+unix:///run/docker.sock", O::Ok("unix:///run/docker.sock")),
         ("tcp://10.0.0.2:2375", O::Ok("tcp://10.0.0.2:2375")),
         ("tcp://10.0.0.2", O::Ok("tcp://10.0.0.2:2375")),
@@ -662,7 +1248,10 @@ fn docker_host_cases() -> Vec<(&'static str, O)> {
         ("ssh://me@host:2222", O::Ok("ssh://me@host:2222")),
         ("ssh://host/", O::Ok("ssh://host")),
         ("ssh://[::1]:22", O::Ok("ssh://::1:22")),
-        ("tcp://", O::Config(r#"invalid Docker host "tcp://": no host and port"#)),
+        (
+            "tcp://",
+            O::Config(r#"invalid Docker host "tcp://": no host and port"#),
+        ),
         ("tcp://:", O::Config(r#""" is not a port (1 to 65535)"#)),
         ("tcp://host:", O::Config(r#""" is not a port"#)),
         ("tcp://host:0", O::Config(r#""0" is not a port"#)),
@@ -671,7 +1260,10 @@ fn docker_host_cases() -> Vec<(&'static str, O)> {
         ("tcp://host:+80", O::Config(r#""+80" is not a port"#)),
         ("tcp://host:2375 x", O::Config("is not a port")),
         ("tcp://host:port", O::Config(r#""port" is not a port"#)),
-        ("tcp://::1:2375", O::Config("put an IPv6 address in brackets, as in tcp://[::1]:2375")),
+        (
+            "tcp://::1:2375",
+            O::Config("put an IPv6 address in brackets, as in tcp://[::1]:2375"),
+        ),
         ("::1", O::Config("put an IPv6 address in brackets")),
         ("tcp://[::1:2375", O::Config("an IPv6 address without its ']'")),
         ("tcp://[::1]2375", O::Config("after ']' comes ':' and the port")),
@@ -679,10 +1271,19 @@ fn docker_host_cases() -> Vec<(&'static str, O)> {
         ("tcp://[host]:2375", O::Config("brackets hold an IPv6 address")),
         ("tcp://my host:2375", O::Config("the host name contains spaces")),
         ("tcp://host:2375/my path", O::Config("the path contains spaces")),
-        ("tcp://host:2375?tls=1", O::Config("an address takes no query, fragment or parameters")),
+        (
+            "tcp://host:2375?tls=1",
+            O::Config("an address takes no query, fragment or parameters"),
+        ),
         ("tcp://host:2375;x", O::Config("no query, fragment or parameters")),
-        ("tcp://user@host:2375", O::Config("a TCP address takes no user or password")),
-        ("udp://host:2375", O::Config(r#"unknown scheme "udp"; use unix://, tcp://, http://, https:// or ssh://"#)),
+        (
+            "tcp://user@host:2375",
+            O::Config("a TCP address takes no user or password"),
+        ),
+        (
+            "udp://host:2375",
+            O::Config(r#"unknown scheme "udp"; use unix://, tcp://, http://, https:// or ssh://"#),
+        ),
         ("ftp://host", O::Config(r#"unknown scheme "ftp""#)),
         ("://host", O::Config("the scheme may hold only letters and '+'")),
         ("tcp2://host", O::Config("the scheme may hold only letters")),
@@ -692,7 +1293,10 @@ fn docker_host_cases() -> Vec<(&'static str, O)> {
         ("ssh://me@", O::Config("no host")),
         ("ssh://@host", O::Config("an empty user name")),
         ("ssh://host/path", O::Config("an ssh:// address takes no path")),
-        ("ssh://-oProxyCommand=touch:22", O::Config("may not start with '-'")),
+        (
+            "ssh://-oProxyCommand=touch:22",
+            O::Config("may not start with '-'"),
+        ),
         ("ssh://-l@host", O::Config("may not start with '-'")),
         ("ssh://host:ssh", O::Config(r#""ssh" is not a port"#)),
     ]
@@ -703,23 +1307,35 @@ fn docker_host_secret_cases() -> Vec<(&'static str, O)> {
     vec![
         ("tcp://me:hunter2@host:2375", O::Config("no user or password")),
         ("https://me:hunter2@host", O::Config("no user or password")),
-        ("ssh://me:hunter2@host", O::Config("put no password in the address")),
+        (
+            "ssh://me:hunter2@host",
+            O::Config("put no password in the address"),
+        ),
         ("me:hunter2@host:2375", O::Config("no user or password")),
         ("me:hunter2@host", O::Config("no user or password")),
     ]
 }
 
-fn block_device_cases() -> Vec<(&'static str, Box<dyn Fn() -> Result<String>>, O)> {
-    let weight = |path: &'static str, weight: u16| -> Box<dyn Fn() -> Result<String>> {
+fn block_device_cases() -> Vec<(&'static str, Convert, O)> {
+    let weight = |path: &'static str, weight: u16| -> Convert {
         Box::new(move || {
             let item = convert::blkio_weight_devices(&[WeightDevice::new(path, weight)])?.remove(0);
-            Ok(format!("{}={}", item.path.unwrap_or_default(), item.weight.unwrap_or_default()))
+            Ok(format!(
+                "{}={}",
+                item.path.unwrap_or_default(),
+                item.weight.unwrap_or_default()
+            ))
         })
     };
-    let rate = |path: &'static str, rate: i64| -> Box<dyn Fn() -> Result<String>> {
+    let rate = |path: &'static str, rate: i64| -> Convert {
         Box::new(move || {
-            let item = convert::throttle_devices("device_read_bps", &[DeviceRate::new(path, rate)])?.remove(0);
-            Ok(format!("{}={}", item.path.unwrap_or_default(), item.rate.unwrap_or_default()))
+            let item =
+                convert::throttle_devices("device_read_bps", &[DeviceRate::new(path, rate)])?.remove(0);
+            Ok(format!(
+                "{}={}",
+                item.path.unwrap_or_default(),
+                item.rate.unwrap_or_default()
+            ))
         })
     };
     vec![
@@ -727,14 +1343,51 @@ fn block_device_cases() -> Vec<(&'static str, Box<dyn Fn() -> Result<String>>, O
         ("weight 0", weight("/dev/sda", 0), O::Ok("/dev/sda=0")),
         ("weight 10", weight("/dev/sda", 10), O::Ok("/dev/sda=10")),
         ("weight 1000", weight("/dev/sda", 1000), O::Ok("/dev/sda=1000")),
-        ("weight 9", weight("/dev/sda", 9), O::Invalid("blkio_weight_device", r#"weight 9 of "/dev/sda" is not between 10 and 1000 (or 0 for the default)"#)),
-        ("weight 1001", weight("/dev/sda", 1001), O::Invalid("blkio_weight_device", "is not between 10 and 1000")),
-        ("weight, relative path", weight("sda", 300), O::Invalid("blkio_weight_device", r#"device path "sda" is not an absolute path"#)),
-        ("weight, empty path", weight("", 300), O::Invalid("blkio_weight_device", r#"device path "" is not an absolute path"#)),
+        (
+            "weight 9",
+            weight("/dev/sda", 9),
+            O::Invalid(
+                "blkio_weight_device",
+                r#"weight 9 of "/dev/sda" is not between 10 and 1000 (or 0 for the default)"#,
+            ),
+        ),
+        (
+            "weight 1001",
+            weight("/dev/sda", 1001),
+            O::Invalid("blkio_weight_device", "is not between 10 and 1000"),
+        ),
+        (
+            "weight, relative path",
+            weight("sda", 300),
+            O::Invalid(
+                "blkio_weight_device",
+                r#"device path "sda" is not an absolute path"#,
+            ),
+        ),
+        (
+            "weight, empty path",
+            weight("", 300),
+            O::Invalid("blkio_weight_device", r#"device path "" is not an absolute path"#),
+        ),
         ("rate 0", rate("/dev/sda", 0), O::Ok("/dev/sda=0")),
-        ("rate max", rate("/dev/sda", i64::MAX), O::Ok("/dev/sda=9223372036854775807")),
-        ("rate -1", rate("/dev/sda", -1), O::Invalid("device_read_bps", r#"rate -1 of "/dev/sda" is negative; use 0 or more"#)),
-        ("rate, relative path", rate("dev/sda", 1), O::Invalid("device_read_bps", "is not an absolute path")),
+        (
+            "rate max",
+            rate("/dev/sda", i64::MAX),
+            O::Ok("/dev/sda=9223372036854775807"),
+        ),
+        (
+            "rate -1",
+            rate("/dev/sda", -1),
+            O::Invalid(
+                "device_read_bps",
+                r#"rate -1 of "/dev/sda" is negative; use 0 or more"#,
+            ),
+        ),
+        (
+            "rate, relative path",
+            rate("dev/sda", 1),
+            O::Invalid("device_read_bps", "is not an absolute path"),
+        ),
     ]
 }
 
@@ -758,10 +1411,26 @@ fn auth_header_cases() -> Vec<(&'static str, AuthConfig, O)> {
     };
     let empty = AuthConfig::new("", "");
     vec![
-        ("user and password", AuthConfig::new("me", "pw"), O::Ok(r#"{"password":"pw","username":"me"}"#)),
-        ("quotes and escapes", AuthConfig::new("me", "a\"b\\c\nd"), O::Ok(r#"{"password":"a\"b\\c\nd","username":"me"}"#)),
-        ("unicode", AuthConfig::new("я", "пароль☃"), O::Ok(r#"{"password":"пароль☃","username":"я"}"#)),
-        ("bytes that need URL-safe base64", AuthConfig::new("??>", "~~~"), O::Ok(r#"{"password":"~~~","username":"??>"}"#)),
+        (
+            "user and password",
+            AuthConfig::new("me", "pw"),
+            O::Ok(r#"{"password":"pw","username":"me"}"#),
+        ),
+        (
+            "quotes and escapes",
+            AuthConfig::new("me", "a\"b\\c\nd"),
+            O::Ok(r#"{"password":"a\"b\\c\nd","username":"me"}"#),
+        ),
+        (
+            "unicode",
+            AuthConfig::new("я", "пароль☃"),
+            O::Ok(r#"{"password":"пароль☃","username":"я"}"#),
+        ),
+        (
+            "bytes that need URL-safe base64",
+            AuthConfig::new("??>", "~~~"),
+            O::Ok(r#"{"password":"~~~","username":"??>"}"#),
+        ),
         ("empty strings are left out", empty, O::Ok("{}")),
         ("nothing at all", AuthConfig::default(), O::Ok("{}")),
         ("an identity token", token, O::Ok(r#"{"identitytoken":"tok"}"#)),
@@ -771,10 +1440,22 @@ fn auth_header_cases() -> Vec<(&'static str, AuthConfig, O)> {
 /// A `config.json` entry, read and sent on as the header.
 fn config_to_header_cases() -> Vec<(&'static str, O)> {
     vec![
-        (r#"{"auths":{"reg":{"auth":"bWU6cDp3"}}}"#, O::Ok(r#"{"password":"p:w","serveraddress":"reg","username":"me"}"#)),
-        (r#"{"auths":{"reg":{"auth":"bWU6"}}}"#, O::Ok(r#"{"serveraddress":"reg","username":"me"}"#)),
-        (r#"{"auths":{"reg":{"identitytoken":"t","email":""}}}"#, O::Ok(r#"{"identitytoken":"t","serveraddress":"reg"}"#)),
-        (r#"{"auths":{"reg":{"username":"u","password":"p","email":"e@x"}}}"#, O::Ok(r#"{"email":"e@x","password":"p","serveraddress":"reg","username":"u"}"#)),
+        (
+            r#"{"auths":{"reg":{"auth":"bWU6cDp3"}}}"#,
+            O::Ok(r#"{"password":"p:w","serveraddress":"reg","username":"me"}"#),
+        ),
+        (
+            r#"{"auths":{"reg":{"auth":"bWU6"}}}"#,
+            O::Ok(r#"{"serveraddress":"reg","username":"me"}"#),
+        ),
+        (
+            r#"{"auths":{"reg":{"identitytoken":"t","email":""}}}"#,
+            O::Ok(r#"{"identitytoken":"t","serveraddress":"reg"}"#),
+        ),
+        (
+            r#"{"auths":{"reg":{"username":"u","password":"p","email":"e@x"}}}"#,
+            O::Ok(r#"{"email":"e@x","password":"p","serveraddress":"reg","username":"u"}"#),
+        ),
     ]
 }
 
@@ -782,15 +1463,39 @@ fn registry_name_cases() -> Vec<(&'static str, &'static str, O)> {
     vec![
         ("resolve", "image", O::Ok("docker.io image")),
         ("resolve", "index.docker.io/image", O::Ok("docker.io image")),
-        ("resolve", "registry-1.docker.io/user/image", O::Ok("docker.io user/image")),
-        ("resolve", "hostname:5000/user/image", O::Ok("hostname:5000 user/image")),
+        (
+            "resolve",
+            "registry-1.docker.io/user/image",
+            O::Ok("docker.io user/image"),
+        ),
+        (
+            "resolve",
+            "hostname:5000/user/image",
+            O::Ok("hostname:5000 user/image"),
+        ),
         ("resolve", "localhost/image", O::Ok("localhost image")),
         ("resolve", "[::1]:5000/image", O::Ok("[::1]:5000 image")),
-        ("resolve", "https://registry.example.com/image", O::Repository("a repository name cannot contain a scheme (such as https://)")),
-        ("resolve", "-registry.com/image", O::Repository("the registry cannot begin or end with a hyphen")),
-        ("resolve", "registry.com-/image", O::Repository("cannot begin or end with a hyphen")),
+        (
+            "resolve",
+            "https://registry.example.com/image",
+            O::Repository("a repository name cannot contain a scheme (such as https://)"),
+        ),
+        (
+            "resolve",
+            "-registry.com/image",
+            O::Repository("the registry cannot begin or end with a hyphen"),
+        ),
+        (
+            "resolve",
+            "registry.com-/image",
+            O::Repository("cannot begin or end with a hyphen"),
+        ),
         ("normalise", "https://index.docker.io/v1/", O::Ok("docker.io")),
-        ("normalise", "http://my.registry.net/v1/", O::Ok("my.registry.net")),
+        (
+            "normalise",
+            "http://my.registry.net/v1/",
+            O::Ok("my.registry.net"),
+        ),
         ("normalise", "localhost:5000/v2/", O::Ok("localhost:5000")),
         ("normalise", "", O::Ok("docker.io")),
         ("normalise", "https://", O::Ok("docker.io")),
@@ -830,15 +1535,42 @@ fn environment_config_cases() -> Vec<(&'static [(&'static str, &'static str)], O
         (&[], O::Ok("unix:///var/run/docker.sock auto")),
         (&[("DOCKER_HOST", "")], O::Ok("unix:///var/run/docker.sock auto")),
         (&[("DOCKER_HOST", "tcp://h:2375")], O::Ok("tcp://h:2375 auto")),
-        (&[("DOCKER_HOST", "tcp://h"), ("DOCKER_TLS_VERIFY", "1")], O::Ok("https://h:2376 auto")),
-        (&[("DOCKER_HOST", "tcp://h"), ("DOCKER_CONTEXT", "nowhere")], O::Ok("tcp://h:2375 auto")),
-        (&[("DOCKER_API_VERSION", "1.41")], O::Ok("unix:///var/run/docker.sock 1.41")),
-        (&[("DOCKER_API_VERSION", "auto")], O::Ok("unix:///var/run/docker.sock auto")),
-        (&[("DOCKER_HOST", "tcp://h:0")], O::Config(r#"invalid Docker host "tcp://h:0": "0" is not a port"#)),
-        (&[("DOCKER_HOST", "tcp://u:hunter2@h")], O::Config("a TCP address takes no user or password")),
-        (&[("DOCKER_API_VERSION", "latest")], O::Version(r#""latest" is not an API version"#)),
-        (&[("DOCKER_API_VERSION", "1.4l")], O::Version("is not an API version")),
-        (&[("DOCKER_CONTEXT", "nowhere")], O::Config(r#"context "nowhere" not found"#)),
+        (
+            &[("DOCKER_HOST", "tcp://h"), ("DOCKER_TLS_VERIFY", "1")],
+            O::Ok("https://h:2376 auto"),
+        ),
+        (
+            &[("DOCKER_HOST", "tcp://h"), ("DOCKER_CONTEXT", "nowhere")],
+            O::Ok("tcp://h:2375 auto"),
+        ),
+        (
+            &[("DOCKER_API_VERSION", "1.41")],
+            O::Ok("unix:///var/run/docker.sock 1.41"),
+        ),
+        (
+            &[("DOCKER_API_VERSION", "auto")],
+            O::Ok("unix:///var/run/docker.sock auto"),
+        ),
+        (
+            &[("DOCKER_HOST", "tcp://h:0")],
+            O::Config(r#"invalid Docker host "tcp://h:0": "0" is not a port"#),
+        ),
+        (
+            &[("DOCKER_HOST", "tcp://u:hunter2@h")],
+            O::Config("a TCP address takes no user or password"),
+        ),
+        (
+            &[("DOCKER_API_VERSION", "latest")],
+            O::Version(r#""latest" is not an API version"#),
+        ),
+        (
+            &[("DOCKER_API_VERSION", "1.4l")],
+            O::Version("is not an API version"),
+        ),
+        (
+            &[("DOCKER_CONTEXT", "nowhere")],
+            O::Config(r#"context "nowhere" not found"#),
+        ),
     ]
 }
 
@@ -860,7 +1592,10 @@ fn api_version_cases() -> Vec<(&'static str, O)> {
         (" 1.41 ", O::Ok("1.41")),
         ("auto", O::Ok("auto")),
         ("AUTO", O::Ok("auto")),
-        ("", O::Version(r#""" is not an API version; expected MAJOR.MINOR"#)),
+        (
+            "",
+            O::Version(r#""" is not an API version; expected MAJOR.MINOR"#),
+        ),
         ("1", O::Version("is not an API version")),
         ("1.", O::Version("is not an API version")),
         (".41", O::Version("is not an API version")),
@@ -868,7 +1603,10 @@ fn api_version_cases() -> Vec<(&'static str, O)> {
         ("v1.41", O::Version("is not an API version")),
         ("1.+41", O::Version("is not an API version")),
         ("1.99999", O::Version("is not an API version")),
-        ("1.40", O::Version("API version 1.40 is outside what this SDK speaks (1.41 to")),
+        (
+            "1.40",
+            O::Version("API version 1.40 is outside what this SDK speaks (1.41 to"),
+        ),
         ("2.0", O::Version("is outside what this SDK speaks")),
         ("1.999", O::Version("is outside what this SDK speaks")),
     ]
@@ -930,7 +1668,9 @@ fn byte_sizes() {
 fn volumes_and_mounts() {
     let mut report = Report::new("volumes");
     for (index, (input, want)) in volume_cases().into_iter().enumerate() {
-        report.run(index, &input, want, || render_volumes(std::slice::from_ref(&input)));
+        report.run(index, &input, want, || {
+            render_volumes(std::slice::from_ref(&input))
+        });
     }
     report.finish();
     let mut report = Report::new("mount strings");
@@ -944,12 +1684,16 @@ fn volumes_and_mounts() {
 fn environment_hosts_labels_sysctls_tmpfs() {
     let mut report = Report::new("environment");
     for (index, (input, want)) in environment_cases().into_iter().enumerate() {
-        report.run(index, &input, want, || convert::environment(&input).map(|e| e.join(";")));
+        report.run(index, &input, want, || {
+            convert::environment(&input).map(|e| e.join(";"))
+        });
     }
     report.finish();
     let mut report = Report::new("extra_hosts");
     for (index, (input, want)) in extra_host_cases().into_iter().enumerate() {
-        report.run(index, &input, want, || convert::extra_hosts(&input).map(|e| e.join(";")));
+        report.run(index, &input, want, || {
+            convert::extra_hosts(&input).map(|e| e.join(";"))
+        });
     }
     report.finish();
     let mut report = Report::new("labels, sysctls, tmpfs");
@@ -987,7 +1731,9 @@ fn devices_and_cgroup_rules() {
 fn policies_limits_and_log_drivers() {
     let mut report = Report::new("restart_policy");
     for (index, (input, want)) in restart_policy_cases().into_iter().enumerate() {
-        report.run(index, &input, want, || input.parse::<RestartPolicy>().map(|p| p.to_string()));
+        report.run(index, &input, want, || {
+            input.parse::<RestartPolicy>().map(|p| p.to_string())
+        });
     }
     report.finish();
     let mut report = Report::new("ulimits");
@@ -1041,12 +1787,16 @@ fn image_references() {
 fn docker_hosts() {
     let mut report = Report::new("DOCKER_HOST");
     for (index, (input, want)) in docker_host_cases().into_iter().enumerate() {
-        report.run(index, &input, want, || DockerHost::parse(input, false).map(|h| h.to_string()));
+        report.run(index, &input, want, || {
+            DockerHost::parse(input, false).map(|h| h.to_string())
+        });
     }
     report.finish();
     let mut report = Report::new("DOCKER_HOST with a password").never_showing("hunter2");
     for (index, (input, want)) in docker_host_secret_cases().into_iter().enumerate() {
-        report.run(index, &input, want, || DockerHost::parse(input, false).map(|h| h.to_string()));
+        report.run(index, &input, want, || {
+            DockerHost::parse(input, false).map(|h| h.to_string())
+        });
     }
     report.finish();
 }

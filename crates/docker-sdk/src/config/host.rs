@@ -285,7 +285,11 @@ fn host_and_port(address: &str, authority: &str) -> Result<(String, Option<u16>)
     let port = match port {
         None => None,
         // Digits only: `u16::from_str` would also take a sign ("+80").
-        Some(port) => match port.parse::<u16>().ok().filter(|_| port.bytes().all(|b| b.is_ascii_digit())) {
+        Some(port) => match port
+            .parse::<u16>()
+            .ok()
+            .filter(|_| port.bytes().all(|b| b.is_ascii_digit()))
+        {
             Some(0) | None => {
                 return Err(invalid(address, &format!("{port:?} is not a port (1 to 65535)")));
             }
