@@ -125,7 +125,8 @@ pub enum Error {
     },
 
     /// The engine reported a failure in the middle of a streamed answer: a
-    /// pull, push or load that went wrong after it had started.
+    /// pull, push or load that went wrong after it had started, or logs it
+    /// could not go on reading.
     #[error("{operation} failed: {message}")]
     Stream {
         /// The operation whose stream it was.

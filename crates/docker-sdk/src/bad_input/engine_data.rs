@@ -206,10 +206,47 @@ fn frame_cases() -> Vec<FrameCase> {
             O::Decode("ended 4294967294 bytes before"),
         ),
         (
-            "stream 3",
+            "stream 4",
+            whole(frame(4, b"x")),
+            multiplexed,
+            O::Decode(
+                "a frame header names stream 4, not stdin (0), stdout (1), stderr (2) or an engine error (3)",
+            ),
+        ),
+        // Stream 3 is moby's `Systemerr`: the engine's own error.
+        (
+            "engine error",
             whole(frame(3, b"x")),
             multiplexed,
-            O::Decode("a frame header names stream 3, not stdin (0), stdout (1) or stderr (2)"),
+            O::Stream("logs failed: x"),
+        ),
+        (
+            "engine error after output",
+            whole(frames(&[
+                (1, b"a"),
+                (3, b"Error grabbing logs: unexpected EOF\n"),
+                (1, b"never"),
+            ])),
+            multiplexed,
+            O::Stream("logs failed: Error grabbing logs: unexpected EOF"),
+        ),
+        (
+            "empty engine error",
+            whole(frame(3, b"")),
+            multiplexed,
+            O::Stream("logs failed: (no message)"),
+        ),
+        (
+            "engine error cut short",
+            whole([header(3, 100), b"Error gr".to_vec()].concat()),
+            multiplexed,
+            O::Stream("logs failed: Error gr"),
+        ),
+        (
+            "huge engine error",
+            whole(frame(3, &vec![b'e'; 100_000])),
+            multiplexed,
+            O::Stream("logs failed: eeeeeeeeee"),
         ),
         (
             "stream 255",
@@ -228,7 +265,8 @@ fn frame_cases() -> Vec<FrameCase> {
             whole(b"hello world\n".to_vec()),
             multiplexed,
             O::Decode(
-                "names stream 104, not stdin (0), stdout (1) or stderr (2); is this a TTY's output read as multiplexed?",
+                "names stream 104, not stdin (0), stdout (1), stderr (2) or an engine error (3); \
+                 is this a TTY's output read as multiplexed?",
             ),
         ),
         (
@@ -299,6 +337,11 @@ fn split_frame_cases() -> Vec<(String, Vec<u8>, O)> {
             "unknown stream",
             [frame(2, b"ok"), frame(7, b"no")].concat(),
             O::Decode("names stream 7"),
+        ),
+        (
+            "engine error",
+            [frame(1, b"ok"), frame(3, b"daemon says no")].concat(),
+            O::Stream("logs failed: daemon says no"),
         ),
     ];
     let mut cases = Vec::new();
