@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::Outcome as O;
 use super::Report;
 use crate::auth::ConfigFile;
-use crate::build_context::Dockerignore;
+use crate::build_context::{BuildContext, ContextOptions, Dockerignore};
 use crate::config::{EnvConfig, Environment};
 use crate::error::{Error, Result};
 
@@ -619,8 +619,192 @@ fn context_cases() -> Vec<ContextCase> {
     ]
 }
 
+/// A build context directory: its files (a name ending in `/` is a
+/// directory), the options, and the path given (relative to it).
+struct BuildCase {
+    files: Files,
+    path: &'static str,
+    dockerfile: Option<&'static str>,
+    exclude: Option<&'static [&'static str]>,
+    want: O,
+}
+
+type Files = &'static [(&'static str, &'static [u8])];
+
+fn build_case(
+    files: Files,
+    path: &'static str,
+    dockerfile: Option<&'static str>,
+    exclude: Option<&'static [&'static str]>,
+    want: O,
+) -> BuildCase {
+    BuildCase {
+        files,
+        path,
+        dockerfile,
+        exclude,
+        want,
+    }
+}
+
+fn build_context_cases() -> Vec<BuildCase> {
+    let case = build_case;
+    let dockerfile: Files = &[("Dockerfile", b"FROM scratch\n")];
+    vec![
+        case(dockerfile, ".", None, None, O::Ok("Dockerfile: Dockerfile")),
+        case(
+            &[("dockerfile", b"FROM scratch")],
+            ".",
+            None,
+            None,
+            O::Ok("dockerfile: dockerfile"),
+        ),
+        case(
+            &[("Dockerfile", b""), (".dockerignore", b"*\n"), ("a", b"")],
+            ".",
+            None,
+            None,
+            O::Ok("Dockerfile: .dockerignore,Dockerfile"),
+        ),
+        case(
+            &[
+                ("Dockerfile", b""),
+                (".dockerignore", b"\xff\xfe\n# comment\n"),
+                ("a", b""),
+            ],
+            ".",
+            None,
+            None,
+            O::Ok("Dockerfile: .dockerignore,Dockerfile,a"),
+        ),
+        case(
+            &[("Dockerfile", b""), (".dockerignore", b"ok\n[\n")],
+            ".",
+            None,
+            None,
+            O::Invalid("dockerignore", r#"line 2: invalid pattern "[": unclosed ["#),
+        ),
+        case(
+            &[("Dockerfile", b""), (".dockerignore/", b"")],
+            ".",
+            None,
+            None,
+            O::Invalid("path", ".dockerignore: Is a directory"),
+        ),
+        case(
+            dockerfile,
+            ".",
+            None,
+            Some(&["a", "!"]),
+            O::Invalid("dockerignore", r#"line 2: invalid pattern "!": a lone "!""#),
+        ),
+        case(
+            &[("a", b"")],
+            ".",
+            None,
+            None,
+            O::Invalid("dockerfile", "no Dockerfile in"),
+        ),
+        case(
+            &[("Dockerfile/", b"")],
+            ".",
+            None,
+            None,
+            O::Invalid("dockerfile", "no Dockerfile in"),
+        ),
+        case(
+            dockerfile,
+            ".",
+            Some("missing"),
+            None,
+            O::Invalid("dockerfile", "missing is not a file in the context"),
+        ),
+        case(
+            &[("Dockerfile", b""), ("sub/", b"")],
+            ".",
+            Some("sub"),
+            None,
+            O::Invalid("dockerfile", "sub is not a file in the context"),
+        ),
+        case(
+            &[("sub/Dockerfile.dev", b"FROM scratch")],
+            ".",
+            Some("sub/../sub/./Dockerfile.dev"),
+            None,
+            O::Ok("sub/Dockerfile.dev: sub,sub/Dockerfile.dev"),
+        ),
+        case(
+            dockerfile,
+            ".",
+            Some("."),
+            None,
+            O::Invalid("dockerfile", "cannot read"),
+        ),
+        case(
+            &[("ctx/a", b""), ("Dockerfile.outside", b"FROM scratch")],
+            "ctx",
+            Some("../Dockerfile.outside"),
+            None,
+            O::Ok("(outside): a"),
+        ),
+        case(
+            &[("ctx/a", b"")],
+            "ctx",
+            Some("../nope"),
+            None,
+            O::Invalid("dockerfile", "cannot read"),
+        ),
+        case(
+            dockerfile,
+            "Dockerfile",
+            None,
+            None,
+            O::Invalid("path", "is not a directory"),
+        ),
+        case(
+            dockerfile,
+            "missing",
+            None,
+            None,
+            O::Invalid("path", "cannot read"),
+        ),
+    ]
+}
+
+fn build_context(case: &BuildCase) -> Result<String> {
+    let dir = tempfile::tempdir().map_err(|e| Error::config(e.to_string()))?;
+    for (name, contents) in case.files {
+        let path = dir.path().join(name);
+        let made = match name.strip_suffix('/') {
+            Some(_) => std::fs::create_dir_all(&path),
+            None => std::fs::create_dir_all(path.parent().unwrap_or(dir.path()))
+                .and_then(|()| std::fs::write(&path, contents)),
+        };
+        made.map_err(|e| Error::config(e.to_string()))?;
+    }
+    let mut options = ContextOptions::new();
+    if let Some(dockerfile) = case.dockerfile {
+        options = options.dockerfile(dockerfile);
+    }
+    if let Some(exclude) = case.exclude {
+        options = options.exclude(exclude.iter().copied());
+    }
+    let context = BuildContext::new(dir.path().join(case.path), &options)?;
+    let name = if context.dockerfile().starts_with(".dockerfile.") {
+        "(outside)"
+    } else {
+        context.dockerfile()
+    };
+    let paths: Vec<String> = context
+        .included_paths()?
+        .into_iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    Ok(format!("{name}: {}", paths.join(",")))
+}
+
 pub(super) fn case_count() -> usize {
-    config_cases().len() + dockerignore_cases().len() + context_cases().len()
+    config_cases().len() + dockerignore_cases().len() + context_cases().len() + build_context_cases().len()
 }
 
 #[test]
@@ -676,6 +860,16 @@ fn context_metadata() {
         report.run(index, &input, want, || {
             resolve_context(config_json, context, meta)
         });
+    }
+    report.finish();
+}
+
+#[test]
+fn build_contexts() {
+    let mut report = Report::new("build contexts");
+    for (index, case) in build_context_cases().iter().enumerate() {
+        let input = (case.files, case.path, case.dockerfile, case.exclude);
+        report.run(index, &input, case.want, || build_context(case));
     }
     report.finish();
 }

@@ -103,8 +103,16 @@ fn port_cases() -> Vec<(ContainerPort, HostPort, O)> {
         (80.into(), "0-0".into(), O::Ok("80/tcp>|0")),
         ("80-81".into(), "0-0".into(), O::Ok("80/tcp>|0 81/tcp>|0")),
         (80.into(), ("",).into(), O::Ok("80/tcp>|")),
-        (80.into(), many(vec![Random, 8080.into()]), O::Ok("80/tcp>|,|8080")),
-        ("80-82/udp".into(), "8000-8002".into(), O::Ok("80/udp>|8000 81/udp>|8001 82/udp>|8002")),
+        (
+            80.into(),
+            many(vec![Random, 8080.into()]),
+            O::Ok("80/tcp>|,|8080"),
+        ),
+        (
+            "80-82/udp".into(),
+            "8000-8002".into(),
+            O::Ok("80/udp>|8000 81/udp>|8001 82/udp>|8002"),
+        ),
         // The container side.
         (
             "abc".into(),
