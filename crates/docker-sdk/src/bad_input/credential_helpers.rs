@@ -193,6 +193,12 @@ fn special_cases() -> Vec<(&'static str, O)> {
             O::Config("cannot run credential helper docker-credential-not-executable: Permission denied"),
         ),
         (
+            "bad-interpreter",
+            O::Config(
+                "cannot run credential helper docker-credential-bad-interpreter: No such file or directory",
+            ),
+        ),
+        (
             "../escape",
             O::Config(r#""../escape" is not a credential helper name"#),
         ),
@@ -241,6 +247,9 @@ async fn misbehaving_helpers() {
         );
     }
     install(dir.path(), "not-executable", "exit 0", 0o644);
+    let interpreter = dir.path().join("docker-credential-bad-interpreter");
+    std::fs::write(&interpreter, "#!/nonexistent/sh\nexit 0\n").expect("helper script");
+    std::fs::set_permissions(&interpreter, std::fs::Permissions::from_mode(0o755)).expect("helper mode");
     let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".to_owned());
     let env = HashMap::from([("PATH".to_owned(), format!("{}:{path}", dir.path().display()))]);
 

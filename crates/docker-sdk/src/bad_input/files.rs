@@ -803,8 +803,74 @@ fn build_context(case: &BuildCase) -> Result<String> {
     Ok(format!("{name}: {}", paths.join(",")))
 }
 
+/// Config files on disk: `(DOCKER_CONFIG holds, dockercfg_path given)`,
+/// each a file's bytes, `Some(b"/")` for a directory in its place.
+type LoadCase = (Option<&'static [u8]>, Option<&'static [u8]>, O);
+
+fn config_load_cases() -> Vec<LoadCase> {
+    let directory: Option<&'static [u8]> = Some(b"/");
+    vec![
+        (None, None, O::Ok("")),
+        (Some(b""), None, O::Ok("")),
+        (
+            Some(br#"{"auths":{"reg":{"auth":"bWU6cHc="}}}"#),
+            None,
+            O::Ok("reg:me:pw"),
+        ),
+        (Some(b"{}"), Some(br#"{"auths":{"given":{}}}"#), O::Ok("given::")),
+        (Some(b"garbage"), None, O::Config("config.json: is neither JSON")),
+        (
+            None,
+            Some(b"auth = !!\nemail = x"),
+            O::Config("given.json: `auth` is not base64"),
+        ),
+        (
+            Some(b"{\"auths\":{\"r\xff\":{}}}"),
+            None,
+            O::Config("cannot read docker config file"),
+        ),
+        (Some(b"\xef\xbb\xbf{}"), None, O::Ok("")),
+        // A directory where the file would be is no file: skipped.
+        (directory, None, O::Ok("")),
+        (None, directory, O::Ok("")),
+    ]
+}
+
+fn load_config(in_config_dir: Option<&[u8]>, given: Option<&[u8]>) -> Result<String> {
+    let home = tempfile::tempdir().map_err(|e| Error::config(e.to_string()))?;
+    let config_dir = home.path().join("config");
+    let write = |path: &Path, contents: &[u8]| {
+        let made = if contents == b"/" {
+            std::fs::create_dir_all(path)
+        } else {
+            std::fs::write(path, contents)
+        };
+        made.map_err(|e| Error::config(e.to_string()))
+    };
+    std::fs::create_dir_all(&config_dir).map_err(|e| Error::config(e.to_string()))?;
+    if let Some(contents) = in_config_dir {
+        write(&config_dir.join("config.json"), contents)?;
+    }
+    let given_path = home.path().join("given.json");
+    if let Some(contents) = given {
+        write(&given_path, contents)?;
+    }
+    let env: Environment = [
+        ("HOME", home.path().display().to_string()),
+        ("DOCKER_CONFIG", config_dir.display().to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let config = ConfigFile::load(&env, given.map(|_| given_path.as_path()))?;
+    Ok(render_config(&config))
+}
+
 pub(super) fn case_count() -> usize {
-    config_cases().len() + dockerignore_cases().len() + context_cases().len() + build_context_cases().len()
+    config_cases().len()
+        + config_load_cases().len()
+        + dockerignore_cases().len()
+        + context_cases().len()
+        + build_context_cases().len()
 }
 
 #[test]
@@ -870,6 +936,19 @@ fn build_contexts() {
     for (index, case) in build_context_cases().iter().enumerate() {
         let input = (case.files, case.path, case.dockerfile, case.exclude);
         report.run(index, &input, case.want, || build_context(case));
+    }
+    report.finish();
+}
+
+#[test]
+fn config_files_on_disk() {
+    let mut report = Report::new("config files on disk");
+    for (index, (in_config_dir, given, want)) in config_load_cases().into_iter().enumerate() {
+        let input = (
+            in_config_dir.map(<[u8]>::escape_ascii).map(|e| e.to_string()),
+            given.map(<[u8]>::escape_ascii).map(|e| e.to_string()),
+        );
+        report.run(index, &input, want, || load_config(in_config_dir, given));
     }
     report.finish();
 }
