@@ -969,6 +969,10 @@ fn command_cases() -> Vec<(&'static str, O)> {
             O::Ok(r##"["echo", "#", "not", "a", "comment"]"##),
         ),
         ("a\tb\nc\rd", O::Ok(r#"["a", "b", "c", "d"]"#)),
+        ("a\\\nb", O::Ok(r#"["a\nb"]"#)),
+        ("'a'\"b\"c", O::Ok(r#"["abc"]"#)),
+        ("\"\"", O::Ok(r#"[""]"#)),
+        ("'\\'", O::Ok(r#"["\\"]"#)),
         (
             "echo 'unclosed",
             O::Invalid("command", r#""echo 'unclosed" has no closing quotation"#),
@@ -1147,6 +1151,18 @@ fn reference_cases() -> Vec<(String, O)> {
             O::Repository(r#"digest algorithm "md5" is not supported"#),
         ),
         ("app@sha256:xyz", O::Repository("is not algorithm:hex")),
+        ("localhost:5000/", O::Repository("the repository name is empty")),
+        ("docker.io/", O::Repository("the repository name is empty")),
+        (":tag", O::Repository("the repository name is empty")),
+        ("@sha256:abc", O::Repository("the repository name is empty")),
+        (
+            "app@SHA256:e3b0c44298fc1c149afbf4c8996fb924",
+            O::Repository(r#"digest algorithm "SHA256" is not supported"#),
+        ),
+        (
+            "app@sha256:e3b0c44298fc1c149afbf4c8996fb924:tag",
+            O::Repository("is not algorithm:hex"),
+        ),
     ]
     .into_iter()
     .map(|(input, outcome)| (input.to_owned(), outcome))
@@ -1312,6 +1328,13 @@ fn docker_host_cases() -> Vec<(&'static str, O)> {
         ),
         ("ssh://-l@host", O::Config("may not start with '-'")),
         ("ssh://host:ssh", O::Config(r#""ssh" is not a port"#)),
+        ("unix://relative.sock", O::Ok("unix://relative.sock")),
+        ("tcp://host:2375//", O::Ok("tcp://host:2375")),
+        ("tcp://host:02375", O::Ok("tcp://host:2375")),
+        ("tcp://[::1]:0", O::Config(r#""0" is not a port"#)),
+        ("tcp://[::1]:", O::Config(r#""" is not a port"#)),
+        ("tcp://host:2375#x", O::Config("no query, fragment or parameters")),
+        ("ssh://me@host:22/", O::Ok("ssh://me@host:22")),
     ]
 }
 
