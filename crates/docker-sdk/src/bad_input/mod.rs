@@ -10,10 +10,14 @@
 //!
 //! | family | inputs |
 //! |---|---|
-//! | [`user_strings`] | ports, byte sizes, volumes, mounts, environment, devices, policies, commands, image references, `DOCKER_HOST` |
-//! | [`files`] | `config.json`, `.dockerignore`, context metadata |
-//! | [`credential_helpers`] | helpers that fail, print garbage or nothing, or hang |
-//! | [`engine_data`] | multiplexed frames, JSON-lines progress, error bodies, statuses |
+//! | [`user_strings`] | ports, byte sizes, volumes, mounts, environment, devices, policies, commands, health checks, image references, registry names, `X-Registry-Auth`, `DOCKER_HOST` and the other variables the CLI reads |
+//! | [`files`] | `config.json` (as text and on disk), `.dockerignore`, build context directories, context metadata |
+//! | [`credential_helpers`] | helpers that fail, print garbage or nothing, hang, flood, or cannot start |
+//! | [`engine_data`] | multiplexed frames, JSON-lines progress, error bodies and statuses, HTTP answers that are not the API's |
+//!
+//! Where the SDK deliberately differs from docker-py (fractions of a size
+//! are refused, a mount mode other than `ro`/`rw` is an error), the case
+//! says what the SDK does, and the module it tests says why.
 
 mod credential_helpers;
 mod engine_data;
