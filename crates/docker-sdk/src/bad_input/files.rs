@@ -356,6 +356,18 @@ fn dockerignore_cases() -> Vec<(String, &'static str, O)> {
         ("build\n!build/keep", "build/drop", excluded),
         ("é*", "été", excluded),
         ("[é]", "é", excluded),
+        // After a `\\` or inside brackets a character takes its meaning in
+        // the Go regular expression moby builds: `\\d` is a digit.
+        ("\\d", "5", excluded),
+        ("\\d", "d", included),
+        ("[[:digit:]]", "5", excluded),
+        ("[[:digit:]]", "d", included),
+        ("\\pL", "é", excluded),
+        ("a{2}", "a{2}", excluded),
+        ("a{2}", "aa", included),
+        ("a+", "aa", included),
+        ("\\C", "x", O::Invalid("dockerignore", "invalid escape sequence")),
+        ("[[:nope:]]", "x", O::Invalid("dockerignore", "invalid character class range")),
         // Lines as a file holds them.
         ("# a comment\n", "# a comment", included),
         (" #x", "#x", excluded),
