@@ -15,6 +15,7 @@ use crate::auth::ConfigFile;
 use crate::build_context::{BuildContext, ContextOptions, Dockerignore};
 use crate::config::{EnvConfig, Environment};
 use crate::error::{Error, Result};
+use crate::tls::TlsConfig;
 
 /// A password that no error message may show.
 const SECRET: &str = "hunter2-s3cret";
@@ -367,7 +368,11 @@ fn dockerignore_cases() -> Vec<(String, &'static str, O)> {
         ("a{2}", "aa", included),
         ("a+", "aa", included),
         ("\\C", "x", O::Invalid("dockerignore", "invalid escape sequence")),
-        ("[[:nope:]]", "x", O::Invalid("dockerignore", "invalid character class range")),
+        (
+            "[[:nope:]]",
+            "x",
+            O::Invalid("dockerignore", "invalid character class range"),
+        ),
         // Lines as a file holds them.
         ("# a comment\n", "# a comment", included),
         (" #x", "#x", excluded),
@@ -877,12 +882,174 @@ fn load_config(in_config_dir: Option<&[u8]>, given: Option<&[u8]>) -> Result<Str
     Ok(render_config(&config))
 }
 
+/// A self-signed certificate and its key, made for these tests only.
+const CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIBijCCATGgAwIBAgIUNJ4K3mS2r01v3XojCRt+tEWko/swCgYIKoZIzj0EAwIw
+GjEYMBYGA1UEAwwPZG9ja2VyLXNkayB0ZXN0MCAXDTI2MTEyNTAwNTc1NVoYDzIx
+MjYxMTAxMDA1NzU1WjAaMRgwFgYDVQQDDA9kb2NrZXItc2RrIHRlc3QwWTATBgcq
+hkjOPQIBBggqhkjOPQMBBwNCAAQAF+tWvSJcxCysP9Hxdie8BltuwMN5MYQ1eo8H
+6UBBdrNuG+nRygSvQvLe/rJiJJbnpnV+zhDhOe8dxopamJ8Oo1MwUTAdBgNVHQ4E
+FgQUB/DzZmJFuzhNOMbXFZTEIdgPS90wHwYDVR0jBBgwFoAUB/DzZmJFuzhNOMbX
+FZTEIdgPS90wDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAs5iyO
+iGEICp5dte7s3E10zYdIBMu+e+DYlMchxwINewIgOqmGTQGFoVocGf0OT24mxOw+
+YBunV0in2ac9DOlNMVA=
+-----END CERTIFICATE-----
+";
+
+const KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgFqraR1tBdNFb26EX
+ZqSdTmWw3o3LR4bGCkI7r/oa4GChRANCAAQAF+tWvSJcxCysP9Hxdie8BltuwMN5
+MYQ1eo8H6UBBdrNuG+nRygSvQvLe/rJiJJbnpnV+zhDhOe8dxopamJ8O
+-----END PRIVATE KEY-----
+";
+
+/// A key of another pair.
+const OTHER_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgpxAH2MUiBRpF8r70
+0pXwDu0VbT/v/5re58Y1SklZVOShRANCAAQx3ZHt9NVPbsMPaSgq11vqvts7iH7M
+Mqmzehzf+2F3DazYPOyuVYYCrFWz4OEcmco45s2vNJlpZxVzO3IsHkJ/
+-----END PRIVATE KEY-----
+";
+
+/// `ca.pem`, `cert.pem` and `key.pem` (each absent when `None`, a
+/// directory when `"/"`), and whether the engine's certificate is verified.
+struct TlsCase {
+    ca: Option<&'static str>,
+    cert: Option<&'static str>,
+    key: Option<&'static str>,
+    verify: bool,
+    want: O,
+}
+
+fn tls_cases() -> Vec<TlsCase> {
+    let case = |ca, cert, key, verify, want| TlsCase {
+        ca,
+        cert,
+        key,
+        verify,
+        want,
+    };
+    let garbled = "-----BEGIN CERTIFICATE-----\n!!!! not base64 !!!!\n-----END CERTIFICATE-----\n";
+    let not_der = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    let unterminated = "-----BEGIN CERTIFICATE-----\nMIIBijCCATGgAwIBAgIU\n";
+    vec![
+        case(Some(CERT), None, None, true, O::Ok("ready")),
+        case(Some(CERT), Some(CERT), Some(KEY), true, O::Ok("ready")),
+        case(None, Some(CERT), Some(KEY), false, O::Ok("ready")),
+        case(None, None, None, false, O::Ok("ready")),
+        case(
+            Some(&"x"[..0]),
+            None,
+            None,
+            true,
+            O::Tls("ca.pem holds no certificate"),
+        ),
+        case(
+            Some("hello\n"),
+            None,
+            None,
+            true,
+            O::Tls("ca.pem holds no certificate"),
+        ),
+        case(Some(KEY), None, None, true, O::Tls("ca.pem holds no certificate")),
+        case(
+            Some(garbled),
+            None,
+            None,
+            true,
+            O::Tls("ca.pem is not a PEM certificate file"),
+        ),
+        case(
+            Some(unterminated),
+            None,
+            None,
+            true,
+            O::Tls("ca.pem is not a PEM certificate file"),
+        ),
+        case(
+            Some(not_der),
+            None,
+            None,
+            true,
+            O::Tls("no usable CA certificate in"),
+        ),
+        case(Some("/"), None, None, true, O::Tls("ca.pem: Is a directory")),
+        case(
+            Some(CERT),
+            Some(CERT),
+            None,
+            true,
+            O::Tls("no usable private key in"),
+        ),
+        case(
+            Some(CERT),
+            Some(CERT),
+            Some(""),
+            true,
+            O::Tls("no usable private key in"),
+        ),
+        case(
+            Some(CERT),
+            Some(CERT),
+            Some(CERT),
+            true,
+            O::Tls("no usable private key in"),
+        ),
+        case(
+            Some(CERT),
+            Some(CERT),
+            Some(OTHER_KEY),
+            true,
+            O::Tls("does not fit its key"),
+        ),
+        case(
+            Some(CERT),
+            Some(KEY),
+            Some(KEY),
+            true,
+            O::Tls("cert.pem holds no certificate"),
+        ),
+        case(
+            Some(CERT),
+            Some(garbled),
+            Some(KEY),
+            true,
+            O::Tls("cert.pem is not a PEM certificate file"),
+        ),
+    ]
+}
+
+fn tls_config(case: &TlsCase) -> Result<String> {
+    let dir = tempfile::tempdir().map_err(|e| Error::config(e.to_string()))?;
+    let place = |name: &str, contents: Option<&str>| -> Result<std::path::PathBuf> {
+        let path = dir.path().join(name);
+        let made = match contents {
+            None => Ok(()),
+            Some("/") => std::fs::create_dir(&path),
+            Some(text) => std::fs::write(&path, text),
+        };
+        made.map_err(|e| Error::config(e.to_string()))?;
+        Ok(path)
+    };
+    let mut tls = TlsConfig::new().verify(case.verify);
+    let ca = place("ca.pem", case.ca)?;
+    if case.ca.is_some() {
+        tls = tls.ca_cert(ca);
+    }
+    let (cert, key) = (place("cert.pem", case.cert)?, place("key.pem", case.key)?);
+    if case.cert.is_some() {
+        tls = tls.client_cert(cert, key);
+    }
+    tls.to_rustls().map(|_| "ready".to_owned())
+}
+
 pub(super) fn case_count() -> usize {
     config_cases().len()
         + config_load_cases().len()
         + dockerignore_cases().len()
         + context_cases().len()
         + build_context_cases().len()
+        + tls_cases().len()
 }
 
 #[test]
@@ -961,6 +1128,16 @@ fn config_files_on_disk() {
             given.map(<[u8]>::escape_ascii).map(|e| e.to_string()),
         );
         report.run(index, &input, want, || load_config(in_config_dir, given));
+    }
+    report.finish();
+}
+
+#[test]
+fn tls_files() {
+    let mut report = Report::new("TLS files");
+    for (index, case) in tls_cases().iter().enumerate() {
+        let input = (case.ca, case.cert, case.key, case.verify);
+        report.run(index, &input, case.want, || tls_config(case));
     }
     report.finish();
 }

@@ -11,7 +11,7 @@
 //! | family | inputs |
 //! |---|---|
 //! | [`user_strings`] | ports, byte sizes, volumes, mounts, environment, devices, policies, commands, health checks, image references, registry names, `X-Registry-Auth`, `DOCKER_HOST` and the other variables the CLI reads |
-//! | [`files`] | `config.json` (as text and on disk), `.dockerignore`, build context directories, context metadata |
+//! | [`files`] | `config.json` (as text and on disk), `.dockerignore`, build context directories, context metadata, TLS certificates and keys |
 //! | [`credential_helpers`] | helpers that fail, print garbage or nothing, hang, flood, or cannot start |
 //! | [`engine_data`] | multiplexed frames, JSON-lines progress, error bodies and statuses, HTTP answers that are not the API's |
 //!
@@ -40,6 +40,8 @@ pub(crate) enum Outcome {
     Repository(&'static str),
     /// `Config`, with this in its message.
     Config(&'static str),
+    /// `Tls`, with this in its message.
+    Tls(&'static str),
     /// `Decode`, with this in its message.
     Decode(&'static str),
     /// `Stream`, with this in its message.
@@ -65,6 +67,7 @@ fn kind(error: &Error) -> String {
         Error::InvalidArgument { argument, .. } => format!("Invalid({argument})"),
         Error::InvalidRepository { .. } => "Repository".into(),
         Error::Config { .. } => "Config".into(),
+        Error::Tls { .. } => "Tls".into(),
         Error::Decode { .. } => "Decode".into(),
         Error::Stream { .. } => "Stream".into(),
         Error::Transport { .. } => "Transport".into(),
@@ -85,6 +88,7 @@ impl Outcome {
             Outcome::Invalid(argument, needle) => (format!("Invalid({argument})"), needle),
             Outcome::Repository(needle) => ("Repository".into(), needle),
             Outcome::Config(needle) => ("Config".into(), needle),
+            Outcome::Tls(needle) => ("Tls".into(), needle),
             Outcome::Decode(needle) => ("Decode".into(), needle),
             Outcome::Stream(needle) => ("Stream".into(), needle),
             Outcome::Transport(needle) => ("Transport".into(), needle),
