@@ -40,6 +40,69 @@ pub(crate) fn align_version_header(request: &mut reqwest::Request) {
 
 const API_VERSION: &str = "api-version";
 
+/// The most read of an error answer's body: a proxy's error page may be big.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// An error answer whose body is not the engine's `{"message": …}` (a
+/// proxy's HTML page, plain text, nothing at all) would fail to decode as
+/// the generated `ErrorResponse`, and its status would be lost in a
+/// decoding error. Its body becomes `{"message": …}` with the text it held,
+/// trimmed, or else the status's reason, so the error keeps both.
+pub(crate) async fn error_body_as_json(
+    mut response: reqwest::Response,
+) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    if !status.is_client_error() && !status.is_server_error() {
+        return Ok(response);
+    }
+    let version = response.version();
+    let mut headers = response.headers().clone();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = MAX_ERROR_BODY.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= MAX_ERROR_BODY {
+            break;
+        }
+    }
+    if !is_error_json(&body) {
+        let text = String::from_utf8_lossy(&body);
+        let message = match text.trim() {
+            "" => status.canonical_reason().unwrap_or("no message"),
+            text => text,
+        };
+        body = serde_json::json!({ "message": message }).to_string().into_bytes();
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+    }
+    // The body is whole and plain now.
+    for stale in [
+        reqwest::header::CONTENT_LENGTH,
+        reqwest::header::TRANSFER_ENCODING,
+        reqwest::header::CONTENT_ENCODING,
+    ] {
+        headers.remove(stale);
+    }
+    let mut rebuilt = http::Response::new(reqwest::Body::from(body));
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+/// Whether `body` is the engine's error JSON, which the generated client
+/// decodes itself.
+fn is_error_json(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct EngineError {
+        #[allow(dead_code)]
+        message: String,
+    }
+    serde_json::from_slice::<EngineError>(body).is_ok()
+}
+
 /// `v1.41`, say.
 fn is_version_segment(segment: &str) -> bool {
     segment

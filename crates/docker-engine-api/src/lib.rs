@@ -135,6 +135,15 @@ macro_rules! connect_impl {
                 hooks::align_version_header(request);
                 Ok(())
             }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &progenitor_client::OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                let response = progenitor_client::ClientInfo::client(self).execute(request).await?;
+                hooks::error_body_as_json(response).await
+            }
         }
     };
 }

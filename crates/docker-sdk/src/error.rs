@@ -125,7 +125,8 @@ pub enum Error {
     },
 
     /// The engine reported a failure in the middle of a streamed answer: a
-    /// pull, push or load that went wrong after it had started.
+    /// pull, push or load that went wrong after it had started, or logs it
+    /// could not go on reading.
     #[error("{operation} failed: {message}")]
     Stream {
         /// The operation whose stream it was.
@@ -268,9 +269,9 @@ impl Call<'_> {
             Raw::CommunicationError(e) | Raw::ResponseBodyError(e) | Raw::InvalidUpgrade(e) => {
                 self.transport(&e)
             }
-            Raw::InvalidResponsePayload(_, e) => Error::Decode {
+            Raw::InvalidResponsePayload(body, e) => Error::Decode {
                 operation: self.operation,
-                message: e.to_string(),
+                message: format!("{e}{}", not_json(&body)),
             },
             Raw::InvalidRequest(message) => Error::invalid_argument(self.operation, message),
             Raw::Custom(message) => Error::Transport {
@@ -356,6 +357,25 @@ fn rustls_error<'e>(mut cause: &'e (dyn std::error::Error + 'static)) -> Option<
         }
         cause = cause.downcast_ref::<std::io::Error>()?.get_ref()?;
     }
+}
+
+/// What an answer that does not decode was, when it was no JSON at all (a
+/// proxy's page, say): its start, or that it was empty. What looks like
+/// JSON, even cut short, is left to the decoder's message, which says
+/// where, and is never quoted: it may hold a container's command line or
+/// environment.
+fn not_json(body: &[u8]) -> String {
+    const SHOWN: usize = 200;
+    let start = body.iter().find(|b| !b.is_ascii_whitespace());
+    match start {
+        None => return " (the answer was empty)".to_owned(),
+        Some(b'{' | b'[' | b'"') => return String::new(),
+        Some(_) if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() => return String::new(),
+        Some(_) => {}
+    }
+    let text = String::from_utf8_lossy(&body[..body.len().min(SHOWN)]);
+    let more = if body.len() > SHOWN { "…" } else { "" };
+    format!(" (the answer is not JSON: {:?}{more})", text.trim())
 }
 
 /// The engine's `{"message": ...}`, else the body's text, else nothing.

@@ -38,6 +38,8 @@
 #![allow(clippy::needless_update)]
 
 pub mod auth;
+#[cfg(test)]
+mod bad_input;
 pub mod build_context;
 mod client;
 pub mod config;

@@ -161,7 +161,11 @@ fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
     let certificates = CertificateDer::pem_file_iter(path)
         .map_err(|e| tls_error(format!("cannot read {}: {e}", path.display())))?
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| tls_error(format!("{} is not a PEM certificate file: {e}", path.display())))?;
+        .map_err(|e| match e {
+            // Opened, then unreadable (a directory, say): not a format error.
+            rustls::pki_types::pem::Error::Io(e) => tls_error(format!("cannot read {}: {e}", path.display())),
+            e => tls_error(format!("{} is not a PEM certificate file: {e}", path.display())),
+        })?;
     if certificates.is_empty() {
         return Err(tls_error(format!("{} holds no certificate", path.display())));
     }

@@ -151,7 +151,9 @@ impl CredentialHelper {
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| match e.kind() {
-                io::ErrorKind::NotFound => Error::config(format!(
+                // A script whose interpreter is missing fails the same way
+                // as a missing program: tell them apart.
+                io::ErrorKind::NotFound if !self.is_in_path(program) => Error::config(format!(
                     "credential helper {program} is not installed or not in PATH"
                 )),
                 _ => Error::config(format!("cannot run credential helper {program}: {e}")),
@@ -192,6 +194,20 @@ impl CredentialHelper {
                 )))
             }
         }
+    }
+}
+
+impl CredentialHelper {
+    /// Whether `program` is a file in the `PATH` it is looked for in: the
+    /// helper's own `PATH` if its environment sets one, as for the lookup.
+    fn is_in_path(&self, program: &str) -> bool {
+        let path = self
+            .env
+            .get("PATH")
+            .cloned()
+            .or_else(|| std::env::var("PATH").ok())
+            .unwrap_or_default();
+        std::env::split_paths(&path).any(|dir| dir.join(program).is_file())
     }
 }
 
@@ -237,14 +253,15 @@ fn failure(program: &str, output: &Output) -> Result<Option<AuthConfig>> {
     if stdout.contains(NOT_FOUND) || stderr.contains(NOT_FOUND) {
         return Ok(None);
     }
+    // JSON is the helper's answer, not its explanation: it may hold the
+    // secret, so it is never quoted.
+    let is_json = |text: &str| serde_json::from_str::<serde_json::Value>(text).is_ok();
     let message = [stdout.trim(), stderr.trim()]
         .into_iter()
-        .find(|text| !text.is_empty())
-        .map(|text| {
-            let line: String = text
-                .lines()
-                .next()
-                .unwrap_or_default()
+        .map(|text| text.lines().next().unwrap_or_default())
+        .find(|line| !line.is_empty() && !is_json(line))
+        .map(|line| {
+            let line: String = line
                 .chars()
                 .filter(|c| !c.is_control())
                 .take(MAX_MESSAGE_CHARS)

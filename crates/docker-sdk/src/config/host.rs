@@ -133,14 +133,16 @@ fn invalid(address: &str, why: &str) -> Error {
 
 /// The address with any password in it replaced, fit for a message.
 fn redact(address: &str) -> String {
-    let Some((scheme, rest)) = address.split_once("://") else {
-        return address.to_owned();
+    // Without a scheme (`user:password@host:2375`) it is all authority.
+    let (scheme, rest) = match address.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), address),
     };
     let authority_end = rest.find('/').unwrap_or(rest.len());
     match rest[..authority_end].rsplit_once('@') {
         Some((userinfo, host)) if userinfo.contains(':') => {
             let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
+            format!("{scheme}{user}:***@{host}{}", &rest[authority_end..])
         }
         _ => address.to_owned(),
     }
@@ -282,11 +284,16 @@ fn host_and_port(address: &str, authority: &str) -> Result<(String, Option<u16>)
     }
     let port = match port {
         None => None,
-        Some(port) => match port.parse::<u16>() {
-            Ok(0) | Err(_) => {
+        // Digits only: `u16::from_str` would also take a sign ("+80").
+        Some(port) => match port
+            .parse::<u16>()
+            .ok()
+            .filter(|_| port.bytes().all(|b| b.is_ascii_digit()))
+        {
+            Some(0) | None => {
                 return Err(invalid(address, &format!("{port:?} is not a port (1 to 65535)")));
             }
-            Ok(port) => Some(port),
+            Some(port) => Some(port),
         },
     };
     Ok((host.to_owned(), port))

@@ -30,26 +30,47 @@ fn detail(detail: Option<&types::ErrorDetail>) -> Option<String> {
     }))
 }
 
+// Up to 1.51 the models also have the older `error` string, which a
+// message may carry without `errorDetail` (older engines): a failure all
+// the same. From 1.52 on they have `errorDetail` only.
+
 impl ProgressMessage for types::CreateImageInfo {
+    #[cfg(not(api_1_52))]
+    fn failure(&self) -> Option<String> {
+        detail(self.error_detail.as_ref()).or_else(|| self.error.clone())
+    }
+
+    #[cfg(api_1_52)]
     fn failure(&self) -> Option<String> {
         detail(self.error_detail.as_ref())
     }
 }
 
 impl ProgressMessage for types::PushImageInfo {
-    #[cfg(api_1_48)]
-    fn failure(&self) -> Option<String> {
-        detail(self.error_detail.as_ref())
-    }
-
     // Before 1.48 the model has the older `error` string only.
     #[cfg(not(api_1_48))]
     fn failure(&self) -> Option<String> {
         self.error.clone()
     }
+
+    #[cfg(all(api_1_48, not(api_1_52)))]
+    fn failure(&self) -> Option<String> {
+        detail(self.error_detail.as_ref()).or_else(|| self.error.clone())
+    }
+
+    #[cfg(api_1_52)]
+    fn failure(&self) -> Option<String> {
+        detail(self.error_detail.as_ref())
+    }
 }
 
 impl ProgressMessage for types::BuildInfo {
+    #[cfg(not(api_1_52))]
+    fn failure(&self) -> Option<String> {
+        detail(self.error_detail.as_ref()).or_else(|| self.error.clone())
+    }
+
+    #[cfg(api_1_52)]
     fn failure(&self) -> Option<String> {
         detail(self.error_detail.as_ref())
     }

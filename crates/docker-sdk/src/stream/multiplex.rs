@@ -4,7 +4,8 @@
 //! Without a TTY the engine frames what a container writes: an 8-byte header
 //! (the stream, 0 stdin, 1 stdout, 2 stderr; three bytes of padding; the
 //! payload's length as a big-endian `u32`) then the payload. Logs, attach and
-//! exec all use it. The decoder here hands out each payload as a slice of the
+//! exec all use it. Stream 3 is the engine's own: an error it met once the
+//! stream had started (logs it could not read, say), which ends the stream. The decoder here hands out each payload as a slice of the
 //! chunk it arrived in, so nothing is copied and a frame larger than a chunk
 //! is never buffered whole: a frame split across chunks comes out as several
 //! pieces of the same stream.
@@ -59,6 +60,12 @@ pub struct Demuxed {
 
 const HEADER: usize = 8;
 
+/// moby's `stdcopy.Systemerr`: a frame holding an error of the engine.
+const ENGINE_ERROR: u8 = 3;
+
+/// The most of an engine error's text kept.
+const MAX_ENGINE_ERROR: usize = 64 * 1024;
+
 /// The framing state between chunks.
 #[derive(Debug, Default)]
 pub(crate) struct Demuxer {
@@ -67,13 +74,20 @@ pub(crate) struct Demuxer {
     filled: usize,
     /// The stream of the frame being read, and what is left of its payload.
     frame: Option<(u8, usize)>,
+    /// The text of an engine error frame, as it arrives.
+    engine_error: Vec<u8>,
 }
 
 /// Why a multiplexed stream could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum FrameError {
     UnknownStream(u8),
-    Truncated { header: usize, payload_left: usize },
+    Truncated {
+        header: usize,
+        payload_left: usize,
+    },
+    /// The engine's own error, sent in the stream.
+    Engine(String),
 }
 
 impl std::fmt::Display for FrameError {
@@ -81,9 +95,10 @@ impl std::fmt::Display for FrameError {
         match self {
             FrameError::UnknownStream(id) => write!(
                 f,
-                "a frame header names stream {id}, not stdin (0), stdout (1) or stderr (2); \
-                 is this a TTY's output read as multiplexed?"
+                "a frame header names stream {id}, not stdin (0), stdout (1), stderr (2) \
+                 or an engine error (3); is this a TTY's output read as multiplexed?"
             ),
+            FrameError::Engine(message) => write!(f, "the engine reported an error: {message}"),
             FrameError::Truncated {
                 header,
                 payload_left: 0,
@@ -114,11 +129,19 @@ impl Demuxer {
                     let take = left.min(chunk.len());
                     let piece = chunk.split_to(take);
                     self.frame = (left > take).then_some((stream, left - take));
-                    out.push_back(match stream {
-                        0 => LogOutput::StdIn(piece),
-                        1 => LogOutput::StdOut(piece),
-                        _ => LogOutput::StdErr(piece),
-                    });
+                    match stream {
+                        0 => out.push_back(LogOutput::StdIn(piece)),
+                        1 => out.push_back(LogOutput::StdOut(piece)),
+                        2 => out.push_back(LogOutput::StdErr(piece)),
+                        _ => {
+                            let room = MAX_ENGINE_ERROR.saturating_sub(self.engine_error.len());
+                            self.engine_error
+                                .extend_from_slice(&piece[..piece.len().min(room)]);
+                            if self.frame.is_none() {
+                                return Err(self.engine_error());
+                            }
+                        }
+                    }
                 }
                 None => {
                     let take = (HEADER - self.filled).min(chunk.len());
@@ -128,12 +151,15 @@ impl Demuxer {
                     if self.filled == HEADER {
                         self.filled = 0;
                         let stream = self.header[0];
-                        if stream > 2 {
+                        if stream > ENGINE_ERROR {
                             return Err(FrameError::UnknownStream(stream));
                         }
                         let [_, _, _, _, a, b, c, d] = self.header;
                         let len = u32::from_be_bytes([a, b, c, d]) as usize;
                         self.frame = (len > 0).then_some((stream, len));
+                        if stream == ENGINE_ERROR && len == 0 {
+                            return Err(self.engine_error());
+                        }
                     }
                 }
             }
@@ -144,11 +170,21 @@ impl Demuxer {
     /// Checks that the stream did not end inside a frame.
     pub(crate) fn finish(&self) -> std::result::Result<(), FrameError> {
         match (self.filled, self.frame) {
+            // Cut short, the engine's error still says more than the cut.
+            (_, Some((ENGINE_ERROR, _))) => Err(self.engine_error()),
             (0, None) => Ok(()),
             (header, frame) => Err(FrameError::Truncated {
                 header,
                 payload_left: frame.map_or(0, |(_, left)| left),
             }),
+        }
+    }
+
+    fn engine_error(&self) -> FrameError {
+        let text = String::from_utf8_lossy(&self.engine_error);
+        match text.trim() {
+            "" => FrameError::Engine("(no message)".to_owned()),
+            text => FrameError::Engine(text.to_owned()),
         }
     }
 }
@@ -267,9 +303,15 @@ impl LogStream {
     fn fail(&mut self, error: &FrameError) {
         self.done = true;
         self.end_check = None;
-        self.failed = Some(Error::Decode {
-            operation: self.operation,
-            message: error.to_string(),
+        self.failed = Some(match error {
+            FrameError::Engine(message) => Error::Stream {
+                operation: self.operation,
+                message: message.clone(),
+            },
+            _ => Error::Decode {
+                operation: self.operation,
+                message: error.to_string(),
+            },
         });
     }
 }
@@ -408,7 +450,8 @@ mod tests {
                     payload_left: 2,
                 },
             ),
-            (frame(3, b"abc"), FrameError::UnknownStream(3)),
+            (frame(3, b"abc"), FrameError::Engine("abc".to_owned())),
+            (frame(4, b"abc"), FrameError::UnknownStream(4)),
             (b"plain tty text".to_vec(), FrameError::UnknownStream(b'p')),
             (
                 {
