@@ -28,7 +28,7 @@ pub mod types {
         }
     }
     ///`AuthConfig`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
     pub struct AuthConfig {
         /**Email is an optional value associated with the username.
 
@@ -5902,7 +5902,7 @@ unknown CAs) communication.
     }
     /**JoinTokens contains the tokens workers and managers need to join the swarm.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
     pub struct JoinTokens {
         /**The token managers can use to join the swarm.
 */
@@ -8884,7 +8884,7 @@ in a JSON string representation.
         }
     }
     ///`SecretSpec`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
     pub struct SecretSpec {
         /**Data is the data to store as a secret, formatted as a standard base64-encoded
 ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
@@ -10023,7 +10023,7 @@ from the default subnet pool.
         }
     }
     ///`SwarmJoinRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
     pub struct SwarmJoinRequest {
         /**Externally reachable address advertised to other nodes. This
 can either be an address/port combination in the form
@@ -10285,7 +10285,7 @@ the default swarm listening port is used.
         }
     }
     ///CA configuration.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
     pub struct SwarmSpecCaConfig {
         /**Configuration for forwarding signing requests to an external
 certificate authority.
@@ -10592,7 +10592,7 @@ as key/value pairs.
         }
     }
     ///`SwarmUnlockRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
     pub struct SwarmUnlockRequest {
         ///The swarm's unlock key.
         #[serde(
@@ -10607,7 +10607,7 @@ as key/value pairs.
         }
     }
     ///`SystemAuthResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
     pub struct SystemAuthResponse {
         ///An opaque token used to authenticate a user after a successful login
         #[serde(
@@ -13057,7 +13057,7 @@ specification.
         }
     }
     ///`UnlockKeyResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
     pub struct UnlockKeyResponse {
         ///The swarm's unlock key.
         #[serde(
@@ -13407,7 +13407,7 @@ is set to `-1` ("not available")
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct AuthConfig {
             email: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -25583,7 +25583,7 @@ is set to `-1` ("not available")
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct JoinTokens {
             manager: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -32992,7 +32992,7 @@ is set to `-1` ("not available")
                 Self { id: Ok(value.id) }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct SecretSpec {
             data: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -35229,7 +35229,7 @@ is set to `-1` ("not available")
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct SwarmJoinRequest {
             advertise_addr: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -36188,7 +36188,7 @@ is set to `-1` ("not available")
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct SwarmSpecCaConfig {
             external_c_as: ::std::result::Result<
                 ::std::option::Option<
@@ -36846,7 +36846,7 @@ is set to `-1` ("not available")
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct SwarmUnlockRequest {
             unlock_key: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -36891,7 +36891,7 @@ is set to `-1` ("not available")
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct SystemAuthResponse {
             identity_token: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -41992,7 +41992,7 @@ is set to `-1` ("not available")
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct UnlockKeyResponse {
             unlock_key: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -42671,6 +42671,79 @@ is set to `-1` ("not available")
                 }
             }
         }
+        impl ::std::fmt::Debug for AuthConfig {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("AuthConfig")
+                    .field("email", &self.email)
+                    .field("password", &format_args!("<redacted>"))
+                    .field("serveraddress", &self.serveraddress)
+                    .field("username", &self.username)
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for JoinTokens {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("JoinTokens")
+                    .field("manager", &format_args!("<redacted>"))
+                    .field("worker", &format_args!("<redacted>"))
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for SecretSpec {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("SecretSpec")
+                    .field("data", &format_args!("<redacted>"))
+                    .field("driver", &self.driver)
+                    .field("labels", &self.labels)
+                    .field("name", &self.name)
+                    .field("templating", &self.templating)
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for SwarmJoinRequest {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("SwarmJoinRequest")
+                    .field("advertise_addr", &self.advertise_addr)
+                    .field("data_path_addr", &self.data_path_addr)
+                    .field("join_token", &format_args!("<redacted>"))
+                    .field("listen_addr", &self.listen_addr)
+                    .field("remote_addrs", &self.remote_addrs)
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for SwarmSpecCaConfig {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("SwarmSpecCaConfig")
+                    .field("external_c_as", &self.external_c_as)
+                    .field("force_rotate", &self.force_rotate)
+                    .field("node_cert_expiry", &self.node_cert_expiry)
+                    .field("signing_ca_cert", &self.signing_ca_cert)
+                    .field("signing_ca_key", &format_args!("<redacted>"))
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for SwarmUnlockRequest {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("SwarmUnlockRequest")
+                    .field("unlock_key", &format_args!("<redacted>"))
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for SystemAuthResponse {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("SystemAuthResponse")
+                    .field("identity_token", &format_args!("<redacted>"))
+                    .field("status", &self.status)
+                    .finish()
+            }
+        }
+        impl ::std::fmt::Debug for UnlockKeyResponse {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("UnlockKeyResponse")
+                    .field("unlock_key", &format_args!("<redacted>"))
+                    .finish()
+            }
+        }
     }
     /// Generation of default values for serde.
     pub mod defaults {
@@ -42803,6 +42876,79 @@ is set to `-1` ("not available")
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl ::std::fmt::Debug for AuthConfig {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("AuthConfig")
+                .field("email", &self.email)
+                .field("password", &format_args!("<redacted>"))
+                .field("serveraddress", &self.serveraddress)
+                .field("username", &self.username)
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for JoinTokens {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("JoinTokens")
+                .field("manager", &format_args!("<redacted>"))
+                .field("worker", &format_args!("<redacted>"))
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for SecretSpec {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("SecretSpec")
+                .field("data", &format_args!("<redacted>"))
+                .field("driver", &self.driver)
+                .field("labels", &self.labels)
+                .field("name", &self.name)
+                .field("templating", &self.templating)
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for SwarmJoinRequest {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("SwarmJoinRequest")
+                .field("advertise_addr", &self.advertise_addr)
+                .field("data_path_addr", &self.data_path_addr)
+                .field("join_token", &format_args!("<redacted>"))
+                .field("listen_addr", &self.listen_addr)
+                .field("remote_addrs", &self.remote_addrs)
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for SwarmSpecCaConfig {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("SwarmSpecCaConfig")
+                .field("external_c_as", &self.external_c_as)
+                .field("force_rotate", &self.force_rotate)
+                .field("node_cert_expiry", &self.node_cert_expiry)
+                .field("signing_ca_cert", &self.signing_ca_cert)
+                .field("signing_ca_key", &format_args!("<redacted>"))
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for SwarmUnlockRequest {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("SwarmUnlockRequest")
+                .field("unlock_key", &format_args!("<redacted>"))
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for SystemAuthResponse {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("SystemAuthResponse")
+                .field("identity_token", &format_args!("<redacted>"))
+                .field("status", &self.status)
+                .finish()
+        }
+    }
+    impl ::std::fmt::Debug for UnlockKeyResponse {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("UnlockKeyResponse")
+                .field("unlock_key", &format_args!("<redacted>"))
+                .finish()
         }
     }
 }
@@ -45860,7 +46006,6 @@ pub mod builder {
     /**Builder for [`Client::image_build`]
 
 [`Client::image_build`]: super::Client::image_build*/
-    #[derive(Debug)]
     pub struct ImageBuild<'a> {
         client: &'a super::Client,
         buildargs: Result<Option<::std::string::String>, String>,
@@ -50714,7 +50859,7 @@ pub mod builder {
     /**Builder for [`Client::distribution_inspect`]
 
 [`Client::distribution_inspect`]: super::Client::distribution_inspect*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct DistributionInspect<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
@@ -51306,7 +51451,6 @@ pub mod builder {
     /**Builder for [`Client::image_create`]
 
 [`Client::image_create`]: super::Client::image_create*/
-    #[derive(Debug)]
     pub struct ImageCreate<'a> {
         client: &'a super::Client,
         changes: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
@@ -52487,7 +52631,7 @@ pub mod builder {
     /**Builder for [`Client::image_push`]
 
 [`Client::image_push`]: super::Client::image_push*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ImagePush<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
@@ -54395,7 +54539,7 @@ pub mod builder {
     /**Builder for [`Client::plugin_pull`]
 
 [`Client::plugin_pull`]: super::Client::plugin_pull*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct PluginPull<'a> {
         client: &'a super::Client,
         name: Result<Option<::std::string::String>, String>,
@@ -54952,7 +55096,7 @@ pub mod builder {
     /**Builder for [`Client::plugin_push`]
 
 [`Client::plugin_push`]: super::Client::plugin_push*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct PluginPush<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
@@ -55169,7 +55313,7 @@ pub mod builder {
     /**Builder for [`Client::plugin_upgrade`]
 
 [`Client::plugin_upgrade`]: super::Client::plugin_upgrade*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct PluginUpgrade<'a> {
         client: &'a super::Client,
         name: Result<::std::string::String, String>,
@@ -55991,7 +56135,7 @@ pub mod builder {
     /**Builder for [`Client::service_create`]
 
 [`Client::service_create`]: super::Client::service_create*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ServiceCreate<'a> {
         client: &'a super::Client,
         x_registry_auth: Result<Option<::std::string::String>, String>,
@@ -56574,7 +56718,7 @@ pub mod builder {
     /**Builder for [`Client::service_update`]
 
 [`Client::service_update`]: super::Client::service_update*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ServiceUpdate<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
@@ -58871,6 +59015,129 @@ pub mod builder {
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+    }
+    impl<'a> ::std::fmt::Debug for ImageBuild<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ImageBuild")
+                .field("client", &self.client)
+                .field("buildargs", &self.buildargs)
+                .field("cachefrom", &self.cachefrom)
+                .field("cpuperiod", &self.cpuperiod)
+                .field("cpuquota", &self.cpuquota)
+                .field("cpusetcpus", &self.cpusetcpus)
+                .field("cpushares", &self.cpushares)
+                .field("dockerfile", &self.dockerfile)
+                .field("extrahosts", &self.extrahosts)
+                .field("forcerm", &self.forcerm)
+                .field("labels", &self.labels)
+                .field("memory", &self.memory)
+                .field("memswap", &self.memswap)
+                .field("networkmode", &self.networkmode)
+                .field("nocache", &self.nocache)
+                .field("outputs", &self.outputs)
+                .field("platform", &self.platform)
+                .field("pull", &self.pull)
+                .field("q", &self.q)
+                .field("remote", &self.remote)
+                .field("rm", &self.rm)
+                .field("shmsize", &self.shmsize)
+                .field("squash", &self.squash)
+                .field("t", &self.t)
+                .field("target", &self.target)
+                .field("version", &self.version)
+                .field("content_type", &self.content_type)
+                .field("x_registry_config", &format_args!("<redacted>"))
+                .field("body", &self.body)
+                .finish()
+        }
+    }
+    impl<'a> ::std::fmt::Debug for DistributionInspect<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("DistributionInspect")
+                .field("client", &self.client)
+                .field("name", &self.name)
+                .field("x_registry_auth", &format_args!("<redacted>"))
+                .finish()
+        }
+    }
+    impl<'a> ::std::fmt::Debug for ImageCreate<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ImageCreate")
+                .field("client", &self.client)
+                .field("changes", &self.changes)
+                .field("from_image", &self.from_image)
+                .field("from_src", &self.from_src)
+                .field("message", &self.message)
+                .field("platform", &self.platform)
+                .field("repo", &self.repo)
+                .field("tag", &self.tag)
+                .field("x_registry_auth", &format_args!("<redacted>"))
+                .field("body", &self.body)
+                .finish()
+        }
+    }
+    impl<'a> ::std::fmt::Debug for ImagePush<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ImagePush")
+                .field("client", &self.client)
+                .field("name", &self.name)
+                .field("tag", &self.tag)
+                .field("x_registry_auth", &format_args!("<redacted>"))
+                .finish()
+        }
+    }
+    impl<'a> ::std::fmt::Debug for PluginPull<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PluginPull")
+                .field("client", &self.client)
+                .field("name", &self.name)
+                .field("remote", &self.remote)
+                .field("x_registry_auth", &format_args!("<redacted>"))
+                .field("body", &self.body)
+                .finish()
+        }
+    }
+    impl<'a> ::std::fmt::Debug for PluginPush<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PluginPush")
+                .field("client", &self.client)
+                .field("name", &self.name)
+                .field("x_registry_auth", &format_args!("<redacted>"))
+                .finish()
+        }
+    }
+    impl<'a> ::std::fmt::Debug for PluginUpgrade<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PluginUpgrade")
+                .field("client", &self.client)
+                .field("name", &self.name)
+                .field("remote", &self.remote)
+                .field("x_registry_auth", &format_args!("<redacted>"))
+                .field("body", &self.body)
+                .finish()
+        }
+    }
+    impl<'a> ::std::fmt::Debug for ServiceCreate<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ServiceCreate")
+                .field("client", &self.client)
+                .field("x_registry_auth", &format_args!("<redacted>"))
+                .field("body", &self.body)
+                .finish()
+        }
+    }
+    impl<'a> ::std::fmt::Debug for ServiceUpdate<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ServiceUpdate")
+                .field("client", &self.client)
+                .field("id", &self.id)
+                .field("registry_auth_from", &self.registry_auth_from)
+                .field("rollback", &self.rollback)
+                .field("version", &self.version)
+                .field("x_registry_auth", &format_args!("<redacted>"))
+                .field("body", &self.body)
+                .finish()
         }
     }
 }
