@@ -495,7 +495,7 @@ async fn build_a_directory_with_dockerignore_buildargs_and_labels() -> TestResul
 
 #[tokio::test]
 async fn a_failing_step_is_a_build_error_with_the_log() -> TestResult {
-    let (docker, _cleanup) = setup().await?;
+    let (docker, cleanup) = setup().await?;
     let dockerfile = format!("FROM {TEST_IMAGE}\nRUN echo before\nRUN sh -c 'echo broken >&2; exit 7'\n");
     let failed = docker
         .images()
@@ -514,6 +514,18 @@ async fn a_failing_step_is_a_build_error_with_the_log() -> TestResult {
     );
     let log = serde_json::to_string(&error.build_log)?;
     assert!(log.contains("before"), "{log}");
+    // The step that worked left an image, untagged; the log names it
+    // (` ---> ID`), after the base image's own line.
+    let base = docker.images().get(TEST_IMAGE).await?;
+    for message in &error.build_log {
+        let text = message.get("stream").and_then(|s| s.as_str()).unwrap_or_default();
+        if let Some(id) = text.trim().strip_prefix("---> ")
+            && id.len() == 12
+            && !base.id().trim_start_matches("sha256:").starts_with(id)
+        {
+            cleanup.image(id);
+        }
+    }
     Ok(())
 }
 

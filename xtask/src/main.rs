@@ -7,10 +7,12 @@
 //!   `tests/fixtures/corpus/`.
 
 mod generate;
+mod leftovers;
 mod open_enums;
 mod patch;
 mod policy;
 mod record;
+mod redact;
 mod swagger2;
 mod test;
 mod version;

@@ -42,8 +42,12 @@ pub fn run(root: &Path) -> Result<ExitCode> {
         ];
         command(root, "cargo", &args)
     })?;
+    let before = crate::leftovers::Snapshot::take()?;
     step("tests, with every API version", || {
         command(root, "cargo", &["test", "--workspace", "--all-features"])
+    })?;
+    step("the tests left nothing behind", || {
+        before.check(&crate::leftovers::Snapshot::take()?)
     })?;
     Ok(ExitCode::SUCCESS)
 }
