@@ -141,7 +141,9 @@ macro_rules! connect_impl {
                 request: reqwest::Request,
                 _info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                let response = progenitor_client::ClientInfo::client(self).execute(request).await?;
+                let response = progenitor_client::ClientInfo::client(self)
+                    .execute(request)
+                    .await?;
                 hooks::error_body_as_json(response).await
             }
         }
