@@ -117,7 +117,13 @@ impl fmt::Display for DockerHost {
                 if let Some(user) = user {
                     write!(f, "{user}@")?;
                 }
-                write!(f, "{host}")?;
+                // An IPv6 address in brackets, or its last group would read
+                // as the port.
+                if host.contains(':') {
+                    write!(f, "[{host}]")?;
+                } else {
+                    write!(f, "{host}")?;
+                }
                 if let Some(port) = port {
                     write!(f, ":{port}")?;
                 }
@@ -133,14 +139,17 @@ fn invalid(address: &str, why: &str) -> Error {
 
 /// The address with any password in it replaced, fit for a message.
 fn redact(address: &str) -> String {
-    let Some((scheme, rest)) = address.split_once("://") else {
-        return address.to_owned();
+    // An address without a scheme (`me:secret@host`) is read as TCP, and
+    // refused for its user: it must be redacted too.
+    let (scheme, rest) = match address.split_once("://") {
+        Some((scheme, rest)) => (&address[..scheme.len() + 3], rest),
+        None => ("", address),
     };
     let authority_end = rest.find('/').unwrap_or(rest.len());
     match rest[..authority_end].rsplit_once('@') {
         Some((userinfo, host)) if userinfo.contains(':') => {
             let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
+            format!("{scheme}{user}:***@{host}{}", &rest[authority_end..])
         }
         _ => address.to_owned(),
     }
@@ -433,6 +442,10 @@ mod tests {
         assert_eq!(redact("ssh://me:secret@host"), "ssh://me:***@host");
         assert_eq!(redact("tcp://u:p@h:1/x"), "tcp://u:***@h:1/x");
         assert_eq!(redact("tcp://h:1"), "tcp://h:1");
+        // Found by fuzzing: without a scheme the password was shown.
+        assert_eq!(redact("me:Pa55w0rd@a"), "me:***@a");
+        let error = parse("me:Pa55w0rd@a", false).unwrap_err().to_string();
+        assert!(!error.contains("Pa55w0rd"), "{error}");
     }
 
     #[test]
@@ -443,9 +456,15 @@ mod tests {
             ("https://h", "https://h:2376"),
             ("tcp://[::1]:2375/x/", "tcp://[::1]:2375/x"),
             ("ssh://me@h:22", "ssh://me@h:22"),
+            // Found by fuzzing: an IPv6 host lost its brackets, and the
+            // address shown did not parse.
+            ("ssh://[::3ee]", "ssh://[::3ee]"),
+            ("ssh://me@[::1]:22", "ssh://me@[::1]:22"),
         ];
         for (input, expected) in cases {
-            assert_eq!(DockerHost::parse(input, false).unwrap().to_string(), *expected);
+            let host = DockerHost::parse(input, false).unwrap();
+            assert_eq!(host.to_string(), *expected);
+            assert_eq!(DockerHost::parse(expected, false).unwrap(), host, "{expected} parses back");
         }
     }
 }
