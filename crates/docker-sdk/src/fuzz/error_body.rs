@@ -70,6 +70,12 @@ fn property(input: Input) -> Result<(), TestCaseError> {
             } else {
                 json!({"message": message})
             };
+            // The generated client hands the message over as it is.
+            let direct = Error::from_status(status, message.clone());
+            ensure!(
+                direct.explanation().is_some_and(|e| !e.trim().is_empty()),
+                "{message:?} with {status} explains nothing: {direct:?}"
+            );
             let error = error_of(status, body.to_string().as_bytes())?;
             if !message.trim().is_empty() {
                 ensure!(

@@ -167,6 +167,25 @@ fn property(input: Input) -> Result<(), TestCaseError> {
             if parts.registry.is_none() || !on_hub {
                 ensure!(reference.to_string() == text, "{text:?} displays as {reference}");
             }
+            // docker-py's splitters agree with the parser on valid names.
+            let before_digest = text.split('@').next().unwrap_or_default();
+            let name = parts
+                .tag
+                .as_ref()
+                .map_or(before_digest, |tag| &before_digest[..before_digest.len() - tag.len() - 1]);
+            let split = parse_repository_tag(&text);
+            let expected = match (&parts.tag, &parts.digest) {
+                (_, Some(digest)) => (before_digest, Some(digest.as_str())),
+                (Some(tag), None) => (name, Some(tag.as_str())),
+                (None, None) => (name, None),
+            };
+            ensure!(split == expected, "parse_repository_tag({text:?}) is {split:?}, not {expected:?}");
+            let resolved = resolve_repository_name(name)
+                .map_err(|e| TestCaseError::fail(format!("resolve_repository_name({name:?}): {e}")))?;
+            ensure!(
+                resolved == (registry.to_owned(), path.clone()),
+                "resolve_repository_name({name:?}) is {resolved:?}"
+            );
             let again = ImageReference::parse(&reference.to_string());
             ensure!(
                 again.as_ref().ok() == Some(&reference),
