@@ -140,10 +140,13 @@ fn invalid(address: &str, why: &str) -> Error {
 /// The address with any password in it replaced, fit for a message.
 fn redact(address: &str) -> String {
     // An address without a scheme (`me:secret@host`) is read as TCP, and
-    // refused for its user: it must be redacted too.
+    // refused for its user: it must be redacted too, and so must one whose
+    // "scheme" is no scheme (`me:secret@host://`).
     let (scheme, rest) = match address.split_once("://") {
-        Some((scheme, rest)) => (&address[..scheme.len() + 3], rest),
-        None => ("", address),
+        Some((scheme, rest)) if scheme.bytes().all(|b| b.is_ascii_alphabetic() || b == b'+') => {
+            (&address[..scheme.len() + 3], rest)
+        }
+        _ => ("", address),
     };
     let authority_end = rest.find('/').unwrap_or(rest.len());
     match rest[..authority_end].rsplit_once('@') {
@@ -444,8 +447,11 @@ mod tests {
         assert_eq!(redact("tcp://h:1"), "tcp://h:1");
         // Found by fuzzing: without a scheme the password was shown.
         assert_eq!(redact("me:Pa55w0rd@a"), "me:***@a");
-        let error = parse("me:Pa55w0rd@a", false).unwrap_err().to_string();
-        assert!(!error.contains("Pa55w0rd"), "{error}");
+        assert_eq!(redact("me:Pa55w0rd@a://"), "me:***@a://");
+        for address in ["me:Pa55w0rd@a", "me:Pa55w0rd@a://"] {
+            let error = parse(address, false).unwrap_err().to_string();
+            assert!(!error.contains("Pa55w0rd"), "{error}");
+        }
     }
 
     #[test]
