@@ -89,7 +89,12 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     );
 
     let mut child = Command::new(&binary)
-        .args([filter.as_str(), "--nocapture", "--test-threads", &THREADS.to_string()])
+        .args([
+            filter.as_str(),
+            "--nocapture",
+            "--test-threads",
+            &THREADS.to_string(),
+        ])
         .current_dir(&crate_dir)
         .env("DOCKER_SDK_FUZZ_SECONDS", seconds.to_string())
         .stdout(Stdio::piped())
@@ -103,7 +108,8 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     ];
 
     let start = Instant::now();
-    let mut outcomes: Vec<(String, Outcome)> = targets.iter().map(|t| (t.clone(), Outcome::default())).collect();
+    let mut outcomes: Vec<(String, Outcome)> =
+        targets.iter().map(|t| (t.clone(), Outcome::default())).collect();
     let mut hung = false;
     loop {
         let left = deadline.saturating_sub(start.elapsed());
@@ -112,7 +118,10 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 hung = true;
-                eprintln!("fuzzing is still running {} s past its time: killing it", (deadline - expected).as_secs());
+                eprintln!(
+                    "fuzzing is still running {} s past its time: killing it",
+                    (deadline - expected).as_secs()
+                );
                 child.kill().context("killing the fuzz tests")?;
                 break;
             }
@@ -229,9 +238,17 @@ fn outcome_of<'a>(outcomes: &'a mut [(String, Outcome)], target: &str) -> Option
 }
 
 fn print_summary(outcomes: &[(String, Outcome)], hung: bool) {
-    let width = outcomes.iter().map(|(t, _)| t.len()).max().unwrap_or(0).max("target".len());
+    let width = outcomes
+        .iter()
+        .map(|(t, _)| t.len())
+        .max()
+        .unwrap_or(0)
+        .max("target".len());
     println!();
-    println!("{:<width$}  {:>12}  {:>8}  failures", "target", "cases", "seconds");
+    println!(
+        "{:<width$}  {:>12}  {:>8}  failures",
+        "target", "cases", "seconds"
+    );
     for (target, outcome) in outcomes {
         let cases = outcome.cases.map_or("-".to_owned(), |c| c.to_string());
         let seconds = outcome.seconds.map_or("-".to_owned(), |s| format!("{s:.1}"));

@@ -460,7 +460,10 @@ mod tests {
     fn a_blank_message_still_explains() {
         let error = Error::from_status(404, String::new());
         assert!(matches!(error, Error::NotFound { .. }));
-        assert_eq!(error.explanation(), Some("the engine answered 404 with no message"));
+        assert_eq!(
+            error.explanation(),
+            Some("the engine answered 404 with no message")
+        );
     }
 
     #[test]

@@ -54,8 +54,24 @@ fn volume_name() -> impl Strategy<Value = String> {
 
 fn mode() -> impl Strategy<Value = String> {
     let word = prop::sample::select(vec![
-        "rw", "ro", "z", "Z", "nocopy", "consistent", "cached", "delegated", "shared", "slave", "private",
-        "rshared", "rslave", "rprivate", "", "RO", "r", "bogus",
+        "rw",
+        "ro",
+        "z",
+        "Z",
+        "nocopy",
+        "consistent",
+        "cached",
+        "delegated",
+        "shared",
+        "slave",
+        "private",
+        "rshared",
+        "rslave",
+        "rprivate",
+        "",
+        "RO",
+        "r",
+        "bogus",
     ]);
     prop::collection::vec(word, 1..4).prop_map(|words| words.join(","))
 }
@@ -76,10 +92,12 @@ fn strategy() -> impl Strategy<Value = Input> {
     ];
     let spec = prop_oneof![
         text_of("/:\\,abcCrwoZz.", 24),
-        (near_valid.clone(), near_valid.clone(), prop::option::of(mode())).prop_map(|(a, b, mode)| match mode {
-            Some(mode) => format!("{a}:{b}:{mode}"),
-            None => format!("{a}:{b}"),
-        }),
+        (near_valid.clone(), near_valid.clone(), prop::option::of(mode())).prop_map(
+            |(a, b, mode)| match mode {
+                Some(mode) => format!("{a}:{b}:{mode}"),
+                None => format!("{a}:{b}"),
+            }
+        ),
     ];
     prop_oneof![
         spec.prop_map(Input::Spec),
@@ -109,7 +127,10 @@ fn property(input: Input) -> Result<(), TestCaseError> {
         Input::Spec(spec) => {
             match volume_binds(&[VolumeSpec::from(spec.as_str())]) {
                 Ok(converted) => {
-                    ensure!(converted.binds == [spec.clone()], "{spec:?} was not kept as it is");
+                    ensure!(
+                        converted.binds == [spec.clone()],
+                        "{spec:?} was not kept as it is"
+                    );
                     let path = &converted.container_paths[0];
                     ensure!(
                         path.starts_with(['/', '\\']) || path.as_bytes().get(1) == Some(&b':'),
@@ -142,7 +163,10 @@ fn property(input: Input) -> Result<(), TestCaseError> {
             let pair = VolumeSpec::from((source.clone(), bind));
             match volume_binds(std::slice::from_ref(&pair)) {
                 Ok(converted) => {
-                    ensure!(converted.container_paths == [target.clone()], "{pair:?}: wrong container path");
+                    ensure!(
+                        converted.container_paths == [target.clone()],
+                        "{pair:?}: wrong container path"
+                    );
                     // The `Binds` string made of the pair reads back, in the
                     // list form, to the same container path. Except for a
                     // one-letter volume: `c:/data:rw` reads as drive `c:`,
@@ -191,7 +215,10 @@ fn property(input: Input) -> Result<(), TestCaseError> {
             };
             let parsed = MountSpec::parse_mount_string(&text)
                 .map_err(|e| TestCaseError::fail(format!("{text:?} refused: {e}")))?;
-            ensure!(parsed == expected, "{text:?} parsed to {parsed:?}, expected {expected:?}");
+            ensure!(
+                parsed == expected,
+                "{text:?} parsed to {parsed:?}, expected {expected:?}"
+            );
             let converted = mounts(&[parsed]).map_err(|e| TestCaseError::fail(format!("{text:?}: {e}")))?;
             ensure!(
                 converted[0].target.as_deref() == Some(target.as_str())

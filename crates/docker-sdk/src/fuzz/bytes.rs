@@ -23,10 +23,20 @@ fn strategy() -> impl Strategy<Value = Input> {
         // Each letter upper or lower case, by a bit of `case`.
         unit.chars()
             .enumerate()
-            .map(|(i, c)| if case >> i & 1 == 1 { c.to_ascii_uppercase() } else { c })
+            .map(|(i, c)| {
+                if case >> i & 1 == 1 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                }
+            })
             .collect::<String>()
     });
-    let number = prop_oneof![0u64..5000, any::<u64>(), (0u32..64).prop_map(|shift| 1u64 << shift)];
+    let number = prop_oneof![
+        0u64..5000,
+        any::<u64>(),
+        (0u32..64).prop_map(|shift| 1u64 << shift)
+    ];
     prop_oneof![
         any::<i64>().prop_map(|n| Input::Any(ByteSize::Bytes(n))),
         prop_oneof![Just(-1i64), Just(i64::MIN), Just(i64::MAX)].prop_map(|n| Input::Any(ByteSize::Bytes(n))),
@@ -38,7 +48,10 @@ fn strategy() -> impl Strategy<Value = Input> {
 fn property(input: Input) -> Result<(), TestCaseError> {
     match input {
         Input::Any(size) => {
-            for (result, swap) in [(parse_bytes(ARGUMENT, &size), false), (parse_swap_bytes(ARGUMENT, &size), true)] {
+            for (result, swap) in [
+                (parse_bytes(ARGUMENT, &size), false),
+                (parse_swap_bytes(ARGUMENT, &size), true),
+            ] {
                 match result {
                     Ok(bytes) => ensure!(
                         bytes >= 0 || (swap && bytes == -1),
@@ -63,16 +76,19 @@ fn property(input: Input) -> Result<(), TestCaseError> {
                 "m" | "mb" => 1 << 20,
                 _ => 1 << 30,
             };
-            let expected = number
-                .checked_mul(multiplier)
-                .and_then(|n| i64::try_from(n).ok());
+            let expected = number.checked_mul(multiplier).and_then(|n| i64::try_from(n).ok());
             match (parse_bytes(ARGUMENT, &ByteSize::Text(text.clone())), expected) {
                 (Ok(bytes), Some(expected)) => {
-                    ensure!(bytes == expected, "{text:?} parsed to {bytes}, expected {expected}")
+                    ensure!(
+                        bytes == expected,
+                        "{text:?} parsed to {bytes}, expected {expected}"
+                    )
                 }
                 (Err(error), None) => check_refusal(&error, Refusal::InvalidArgument(ARGUMENT))?,
                 (got, expected) => {
-                    return Err(TestCaseError::fail(format!("{text:?} gave {got:?}, expected {expected:?}")));
+                    return Err(TestCaseError::fail(format!(
+                        "{text:?} gave {got:?}, expected {expected:?}"
+                    )));
                 }
             }
             Ok(())

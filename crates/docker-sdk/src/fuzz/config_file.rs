@@ -69,9 +69,15 @@ fn any_json() -> impl Strategy<Value = Value> {
 /// An `auths` entry, with good and bad fields.
 fn entry() -> impl Strategy<Value = Value> {
     let auth = prop_oneof![
-        (text_of("abc:", 6), password()).prop_map(|(user, p)| Value::from(STANDARD.encode(format!("{user}:{p}")))),
+        (text_of("abc:", 6), password())
+            .prop_map(|(user, p)| Value::from(STANDARD.encode(format!("{user}:{p}")))),
         password().prop_map(|p| Value::from(STANDARD.encode(p))),
-        password().prop_map(|p| Value::from(STANDARD.encode(format!("user:{p}")).trim_end_matches('=').to_owned())),
+        password().prop_map(|p| Value::from(
+            STANDARD
+                .encode(format!("user:{p}"))
+                .trim_end_matches('=')
+                .to_owned()
+        )),
         prop::collection::vec(any::<u8>(), 0..12).prop_map(|b| Value::from(STANDARD.encode(b))),
         text_of("QWERTYuiop=+/ ", 12).prop_map(Value::from),
         any_json(),
@@ -85,7 +91,12 @@ fn entry() -> impl Strategy<Value = Value> {
     )
         .prop_map(|(auth, username, password, token)| {
             let mut entry = Map::new();
-            for (key, value) in [("auth", auth), ("username", username), ("password", password), ("identitytoken", token)] {
+            for (key, value) in [
+                ("auth", auth),
+                ("username", username),
+                ("password", password),
+                ("identitytoken", token),
+            ] {
                 if let Some(value) = value {
                     entry.insert(key.to_owned(), value);
                 }
@@ -129,7 +140,12 @@ fn document() -> impl Strategy<Value = Value> {
     )
         .prop_map(|(auths, store, helpers, proxies)| {
             let mut top = Map::new();
-            for (key, value) in [("auths", auths), ("credsStore", store), ("credHelpers", helpers), ("proxies", proxies)] {
+            for (key, value) in [
+                ("auths", auths),
+                ("credsStore", store),
+                ("credHelpers", helpers),
+                ("proxies", proxies),
+            ] {
                 if let Some(value) = value {
                     top.insert(key.to_owned(), value);
                 }
@@ -143,8 +159,12 @@ fn document() -> impl Strategy<Value = Value> {
 }
 
 fn strategy() -> impl Strategy<Value = Input> {
-    let login = (registry_key(), "[a-zA-Z0-9_.@-]{1,8}", password())
-        .prop_map(|(registry, user, password)| Login { registry, user, password });
+    let login =
+        (registry_key(), "[a-zA-Z0-9_.@-]{1,8}", password()).prop_map(|(registry, user, password)| Login {
+            registry,
+            user,
+            password,
+        });
     prop_oneof![
         text_of("{}[]\":,auths=\n email", 40).prop_map(Input::Text),
         (password(), text_of("=\n ", 3)).prop_map(|(p, noise)| {
@@ -152,7 +172,8 @@ fn strategy() -> impl Strategy<Value = Input> {
             Input::Text(format!("auth = {auth}{noise}\nemail{noise}= me@example.com\n"))
         }),
         document().prop_map(Input::Json),
-        (prop::collection::vec(login, 1..4), any::<bool>()).prop_map(|(logins, legacy)| Input::Logins(logins, legacy)),
+        (prop::collection::vec(login, 1..4), any::<bool>())
+            .prop_map(|(logins, legacy)| Input::Logins(logins, legacy)),
     ]
 }
 
@@ -163,7 +184,10 @@ fn parse(text: &str) -> Result<Option<ConfigFile>, TestCaseError> {
         Err(error) => {
             check_refusal(&error, Refusal::Config)?;
             let message = error.to_string();
-            ensure!(!message.contains(PASSWORD), "the message shows a password: {message}");
+            ensure!(
+                !message.contains(PASSWORD),
+                "the message shows a password: {message}"
+            );
             Ok(None)
         }
     }
@@ -177,7 +201,10 @@ fn property(input: Input) -> Result<(), TestCaseError> {
             }
         }
         Input::Json(document) => {
-            for text in [document.to_string(), serde_json::to_string_pretty(&document).unwrap_or_default()] {
+            for text in [
+                document.to_string(),
+                serde_json::to_string_pretty(&document).unwrap_or_default(),
+            ] {
                 if let Some(config) = parse(&text)? {
                     lookups(&config);
                     ensure!(
@@ -220,7 +247,10 @@ fn property(input: Input) -> Result<(), TestCaseError> {
                         && e.password.as_ref().map(Secret::expose) == Some(login.password.as_str())),
                     "{login:?} read back as {entry:?}"
                 );
-                ensure!(config.auth_entry(registry).is_some(), "no entry found for {registry:?} in {text}");
+                ensure!(
+                    config.auth_entry(registry).is_some(),
+                    "no entry found for {registry:?} in {text}"
+                );
             }
         }
     }
@@ -229,7 +259,14 @@ fn property(input: Input) -> Result<(), TestCaseError> {
 
 /// The lookups made on a file read: they take any registry.
 fn lookups(config: &ConfigFile) {
-    for registry in ["", "docker.io", "https://index.docker.io/v1/", "localhost:5000", "a/b", "://"] {
+    for registry in [
+        "",
+        "docker.io",
+        "https://index.docker.io/v1/",
+        "localhost:5000",
+        "a/b",
+        "://",
+    ] {
         let _ = config.auth_entry(registry);
         let _ = config.credential_store(registry);
     }

@@ -30,44 +30,65 @@ fn host_name() -> impl Strategy<Value = String> {
 /// Addresses assembled from the grammar's pieces, some of them wrong.
 fn address() -> impl Strategy<Value = String> {
     let scheme = prop::sample::select(vec![
-        "", "unix://", "http+unix://", "tcp://", "http://", "https://", "ssh://", "TCP://", "npipe://", "fd://",
-        "ftp://", "1tcp://", "://",
+        "",
+        "unix://",
+        "http+unix://",
+        "tcp://",
+        "http://",
+        "https://",
+        "ssh://",
+        "TCP://",
+        "npipe://",
+        "fd://",
+        "ftp://",
+        "1tcp://",
+        "://",
     ]);
     let user = prop::sample::select(vec!["", "me@", "@", "-me@", "me:Pa55w0rd@", ":Pa55w0rd@"]);
     let host = prop_oneof![
         host_name(),
         host_name().prop_map(|h| format!("[{h}]")),
-        prop::sample::select(vec!["", "[", "[]", "[::1", "::1]", "-host", "a b", "localhost"]).prop_map(str::to_owned),
+        prop::sample::select(vec!["", "[", "[]", "[::1", "::1]", "-host", "a b", "localhost"])
+            .prop_map(str::to_owned),
     ];
     let port = prop_oneof![
         Just(String::new()),
         (0u32..70_000).prop_map(|p| format!(":{p}")),
         prop::sample::select(vec![":", ":x", ": 1", ":-1"]).prop_map(str::to_owned),
     ];
-    let path = prop::sample::select(vec!["", "/", "/proxy", "/a/b/", "//", "/a b", "?q=1", "#f", ";p", "/x?y"]);
-    (scheme, user, host, port, path).prop_map(|(scheme, user, host, port, path)| format!("{scheme}{user}{host}{port}{path}"))
+    let path = prop::sample::select(vec![
+        "", "/", "/proxy", "/a/b/", "//", "/a b", "?q=1", "#f", ";p", "/x?y",
+    ]);
+    (scheme, user, host, port, path)
+        .prop_map(|(scheme, user, host, port, path)| format!("{scheme}{user}{host}{port}{path}"))
 }
 
 fn valid_host() -> impl Strategy<Value = DockerHost> {
-    let path = prop::collection::vec("[a-z0-9._-]{1,5}", 0..3).prop_map(|parts| {
-        parts.iter().map(|p| format!("/{p}")).collect::<String>()
-    });
+    let path = prop::collection::vec("[a-z0-9._-]{1,5}", 0..3)
+        .prop_map(|parts| parts.iter().map(|p| format!("/{p}")).collect::<String>());
     prop_oneof![
         "/[a-z0-9._/-]{1,20}".prop_map(|p| DockerHost::Unix(p.into())),
-        (host_name(), 1u16..=u16::MAX, any::<bool>(), path).prop_map(|(host, port, tls, path)| DockerHost::Tcp {
-            host,
-            port,
-            tls,
-            path
+        (host_name(), 1u16..=u16::MAX, any::<bool>(), path).prop_map(|(host, port, tls, path)| {
+            DockerHost::Tcp {
+                host,
+                port,
+                tls,
+                path,
+            }
         }),
-        (prop::option::of("[a-z_][a-z0-9_.-]{0,8}"), host_name(), prop::option::of(1u16..=u16::MAX))
+        (
+            prop::option::of("[a-z_][a-z0-9_.-]{0,8}"),
+            host_name(),
+            prop::option::of(1u16..=u16::MAX)
+        )
             .prop_map(|(user, host, port)| DockerHost::Ssh { user, host, port }),
     ]
 }
 
 fn strategy() -> impl Strategy<Value = Input> {
     prop_oneof![
-        (text_of("unixtcphs+:/@[]0123456789.-? #;", 30), any::<bool>()).prop_map(|(t, tls)| Input::Text(t, tls)),
+        (text_of("unixtcphs+:/@[]0123456789.-? #;", 30), any::<bool>())
+            .prop_map(|(t, tls)| Input::Text(t, tls)),
         (address(), any::<bool>()).prop_map(|(t, tls)| Input::Text(t, tls)),
         valid_host().prop_map(Input::Host),
     ]

@@ -27,15 +27,46 @@ fn path() -> impl Strategy<Value = String> {
 
 /// The components of a clean path, as the walk gives them: no `.`, `..`.
 fn components() -> impl Strategy<Value = Vec<String>> {
-    prop::collection::vec("[ab.]{1,3}", 1..5)
-        .prop_filter("clean paths only", |parts| parts.iter().all(|p| p != "." && p != ".."))
+    prop::collection::vec("[ab.]{1,3}", 1..5).prop_filter("clean paths only", |parts| {
+        parts.iter().all(|p| p != "." && p != "..")
+    })
 }
 
 /// A glob line, from the pieces that make the matcher work hard.
 fn glob() -> impl Strategy<Value = String> {
     let piece = prop::sample::select(vec![
-        "a", "b", ".", "/", "*", "**", "**/", "?", "[ab]", "[^a]", "[a-c]", "\\*", "\\", "[", "]", "[]", "[\\]]",
-        "[!a]", "..", "./", "!", " ", "#", "\\d", "[[:alpha:]]", "é", "(", "|", "$", "^", "{", "+",
+        "a",
+        "b",
+        ".",
+        "/",
+        "*",
+        "**",
+        "**/",
+        "?",
+        "[ab]",
+        "[^a]",
+        "[a-c]",
+        "\\*",
+        "\\",
+        "[",
+        "]",
+        "[]",
+        "[\\]]",
+        "[!a]",
+        "..",
+        "./",
+        "!",
+        " ",
+        "#",
+        "\\d",
+        "[[:alpha:]]",
+        "é",
+        "(",
+        "|",
+        "$",
+        "^",
+        "{",
+        "+",
     ]);
     prop::collection::vec(piece, 1..8).prop_map(|pieces| pieces.concat())
 }
@@ -56,16 +87,21 @@ fn strategy() -> impl Strategy<Value = Input> {
     let simple_component = prop::collection::vec(prop::sample::select(vec!['a', 'b', '.', '*', '?']), 1..4)
         .prop_map(|chars| chars.into_iter().collect::<String>())
         // `**` is not for the reference matcher.
-        .prop_filter("clean components without **", |c| c != "." && c != ".." && !c.contains("**"));
-    let simple_pattern = (prop::bool::weighted(0.3), prop::collection::vec(simple_component, 1..4));
+        .prop_filter("clean components without **", |c| {
+            c != "." && c != ".." && !c.contains("**")
+        });
+    let simple_pattern = (
+        prop::bool::weighted(0.3),
+        prop::collection::vec(simple_component, 1..4),
+    );
     prop_oneof![
-        (file, prop::collection::vec(prop_oneof![path(), text_of("ab/.", 12)], 1..4))
+        (
+            file,
+            prop::collection::vec(prop_oneof![path(), text_of("ab/.", 12)], 1..4)
+        )
             .prop_map(|(file, paths)| Input::File(file, paths)),
         (prop::collection::vec(glob(), 1..6), path()).prop_map(|(globs, path)| Input::Globs(globs, path)),
-        (
-            prop::collection::vec(simple_pattern, 1..5),
-            components()
-        )
+        (prop::collection::vec(simple_pattern, 1..5), components())
             .prop_map(|(patterns, path)| Input::Simple(patterns, path)),
     ]
 }
@@ -143,7 +179,11 @@ fn reference_excluded(patterns: &[(bool, Vec<String>)], path: &[String]) -> bool
     let mut excluded = false;
     for (exception, parts) in patterns {
         let matches = (1..=path.len()).any(|n| {
-            parts.len() == n && parts.iter().zip(&path[..n]).all(|(glob, name)| glob_matches(glob.as_bytes(), name.as_bytes()))
+            parts.len() == n
+                && parts
+                    .iter()
+                    .zip(&path[..n])
+                    .all(|(glob, name)| glob_matches(glob.as_bytes(), name.as_bytes()))
         });
         if matches {
             excluded = !exception;

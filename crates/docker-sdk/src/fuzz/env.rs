@@ -47,7 +47,10 @@ fn strategy() -> impl Strategy<Value = Input> {
     ];
     let host = prop_oneof![
         word().prop_map(ExtraHost::Entry),
-        (word(), prop_oneof![word(), Just("host-gateway".to_owned()), Just("[::1]".to_owned())])
+        (
+            word(),
+            prop_oneof![word(), Just("host-gateway".to_owned()), Just("[::1]".to_owned())]
+        )
             .prop_map(|(name, ip)| ExtraHost::Pair(name, ip)),
     ];
     let mount = prop_oneof![
@@ -91,8 +94,12 @@ fn property(input: Input) -> Result<(), TestCaseError> {
             }
         }
         Input::EnvMap(map) => {
-            let vars: Vec<EnvVar> = map.iter().map(|(k, v)| EnvVar::Var(k.clone(), v.clone())).collect();
-            let entries = environment(&vars).map_err(|e| TestCaseError::fail(format!("{map:?} refused: {e}")))?;
+            let vars: Vec<EnvVar> = map
+                .iter()
+                .map(|(k, v)| EnvVar::Var(k.clone(), v.clone()))
+                .collect();
+            let entries =
+                environment(&vars).map_err(|e| TestCaseError::fail(format!("{map:?} refused: {e}")))?;
             // As the engine reads `Env`: the name is up to the first `=`,
             // and a bare name has no value.
             let read_back: BTreeMap<String, Option<String>> = entries
@@ -102,7 +109,10 @@ fn property(input: Input) -> Result<(), TestCaseError> {
                     None => (entry.clone(), None),
                 })
                 .collect();
-            ensure!(read_back == map, "{map:?} became {entries:?}, which reads back as {read_back:?}");
+            ensure!(
+                read_back == map,
+                "{map:?} became {entries:?}, which reads back as {read_back:?}"
+            );
         }
         Input::Labels(given) => {
             if let Some(map) = ok_or_refused(labels(&given), "labels")? {
@@ -142,7 +152,10 @@ fn property(input: Input) -> Result<(), TestCaseError> {
         }
         Input::Tmpfs(given) => {
             if let Some(map) = ok_or_refused(tmpfs(&given), "tmpfs")? {
-                ensure!(map.keys().all(|path| path.starts_with('/')), "{given:?} gave {map:?}");
+                ensure!(
+                    map.keys().all(|path| path.starts_with('/')),
+                    "{given:?} gave {map:?}"
+                );
             }
         }
     }

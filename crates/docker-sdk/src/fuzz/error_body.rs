@@ -23,7 +23,16 @@ fn strategy() -> impl Strategy<Value = Input> {
         text_of("{}\":message 1\n\t<html>", 40).prop_map(String::into_bytes),
         // Near the engine's shape, with wrong types and broken syntax.
         (
-            prop::sample::select(vec!["\"x\"", "1", "null", "[]", "{}", "\"\"", "\" \"", "\"No such image: a\""]),
+            prop::sample::select(vec![
+                "\"x\"",
+                "1",
+                "null",
+                "[]",
+                "{}",
+                "\"\"",
+                "\" \"",
+                "\"No such image: a\""
+            ]),
             prop::sample::select(vec!["", "}", ",\"message\":\"y\"}", ",}", "}\n\n"]),
         )
             .prop_map(|(value, tail)| format!("{{\"message\":{value}{tail}").into_bytes()),
@@ -31,7 +40,10 @@ fn strategy() -> impl Strategy<Value = Input> {
     prop_oneof![
         (body, status.clone()).prop_map(|(body, status)| Input::Body(body, status)),
         (
-            prop_oneof![any::<String>(), text_of(" \nNo such image: repository does not exist", 30)],
+            prop_oneof![
+                any::<String>(),
+                text_of(" \nNo such image: repository does not exist", 30)
+            ],
             any::<bool>(),
             status
         )

@@ -49,7 +49,8 @@ fn document() -> impl Strategy<Value = Value> {
         ]
     });
     // The engine streams objects.
-    prop::collection::btree_map("[a-z\n]{0,5}", value, 0..4).prop_map(|m| Value::Object(m.into_iter().collect()))
+    prop::collection::btree_map("[a-z\n]{0,5}", value, 0..4)
+        .prop_map(|m| Value::Object(m.into_iter().collect()))
 }
 
 fn strategy() -> impl Strategy<Value = Input> {
@@ -69,7 +70,10 @@ fn strategy() -> impl Strategy<Value = Input> {
                 final_newline,
                 cuts,
             }),
-        (prop::collection::vec(prop::option::weighted(0.2, ".{0,10}"), 0..6), cuts())
+        (
+            prop::collection::vec(prop::option::weighted(0.2, ".{0,10}"), 0..6),
+            cuts()
+        )
             .prop_map(|(messages, cuts)| Input::Progress(messages, cuts)),
         (
             prop_oneof![
@@ -85,7 +89,10 @@ fn strategy() -> impl Strategy<Value = Input> {
 
 /// The items of a progress stream of these chunks: `id` of each message,
 /// or the message of the failure that ends it.
-fn progress<T: ProgressMessage>(chunks: &[Vec<u8>], id: impl Fn(&T) -> Option<String>) -> Vec<Result<Option<String>, String>> {
+fn progress<T: ProgressMessage>(
+    chunks: &[Vec<u8>],
+    id: impl Fn(&T) -> Option<String>,
+) -> Vec<Result<Option<String>, String>> {
     let chunks: Vec<reqwest::Result<Bytes>> = chunks.iter().map(|c| Ok(Bytes::copy_from_slice(c))).collect();
     let stream = ProgressStream::<T>::new(stream::iter(chunks), "pull", "fuzz".into());
     block_on(stream.collect::<Vec<_>>())
@@ -102,8 +109,12 @@ fn progress<T: ProgressMessage>(chunks: &[Vec<u8>], id: impl Fn(&T) -> Option<St
 /// The items `decode` gives for these chunks, errors as their messages.
 fn decoded(chunks: &[Vec<u8>]) -> Vec<Result<Value, String>> {
     let chunks: Vec<reqwest::Result<Bytes>> = chunks.iter().map(|c| Ok(Bytes::copy_from_slice(c))).collect();
-    let items = block_on(decode::<Value, _>(stream::iter(chunks), "events", "fuzz".into()).collect::<Vec<_>>());
-    items.into_iter().map(|item| item.map_err(|e| e.to_string())).collect()
+    let items =
+        block_on(decode::<Value, _>(stream::iter(chunks), "events", "fuzz".into()).collect::<Vec<_>>());
+    items
+        .into_iter()
+        .map(|item| item.map_err(|e| e.to_string()))
+        .collect()
 }
 
 fn property(input: Input) -> Result<(), TestCaseError> {
@@ -161,7 +172,8 @@ fn property(input: Input) -> Result<(), TestCaseError> {
             for (items, expected_ids) in [(pulled, ids), (pushed, vec![None; oks])] {
                 let (ok, failed) = items.split_at(items.len().min(oks));
                 ensure!(
-                    ok.iter().cloned().collect::<Vec<_>>() == expected_ids.into_iter().map(Ok).collect::<Vec<_>>(),
+                    ok.iter().cloned().collect::<Vec<_>>()
+                        == expected_ids.into_iter().map(Ok).collect::<Vec<_>>(),
                     "{messages:?} gave {items:?}"
                 );
                 match (failure, failed) {
@@ -180,12 +192,18 @@ fn property(input: Input) -> Result<(), TestCaseError> {
         Input::Bytes(bytes, a, b) => {
             let first = decoded(&chunked(&bytes, &a));
             let second = decoded(&chunked(&bytes, &b));
-            ensure!(first == second, "{bytes:?}: one chunking gave {first:?}, another {second:?}");
+            ensure!(
+                first == second,
+                "{bytes:?}: one chunking gave {first:?}, another {second:?}"
+            );
             // Only the last item may be an error, and it says what failed.
             for (i, item) in first.iter().enumerate() {
                 if let Err(message) = item {
                     ensure!(i == first.len() - 1, "{bytes:?}: items after an error: {first:?}");
-                    ensure!(!message.trim().is_empty(), "{bytes:?}: an error without a message");
+                    ensure!(
+                        !message.trim().is_empty(),
+                        "{bytes:?}: an error without a message"
+                    );
                 }
             }
         }

@@ -152,12 +152,19 @@ pub(crate) enum Refusal {
 pub(crate) fn check_refusal(error: &Error, expected: Refusal) -> Result<(), TestCaseError> {
     let reason = match (expected, error) {
         (Refusal::InvalidArgument(want), Error::InvalidArgument { argument, reason }) => {
-            ensure!(argument == want, "refusal names argument {argument:?}, not {want:?}: {error}");
+            ensure!(
+                argument == want,
+                "refusal names argument {argument:?}, not {want:?}: {error}"
+            );
             reason
         }
         (Refusal::Config, Error::Config { message }) => message,
         (Refusal::InvalidRepository, Error::InvalidRepository { reason, .. }) => reason,
-        _ => return Err(TestCaseError::fail(format!("expected {expected:?}, got {error:?}"))),
+        _ => {
+            return Err(TestCaseError::fail(format!(
+                "expected {expected:?}, got {error:?}"
+            )));
+        }
     };
     ensure!(!reason.trim().is_empty(), "refusal without a reason: {error:?}");
     Ok(())

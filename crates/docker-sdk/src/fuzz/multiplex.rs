@@ -31,7 +31,11 @@ fn strategy() -> impl Strategy<Value = Input> {
     ];
     let cuts = || prop::collection::vec(any::<usize>(), 0..12);
     prop_oneof![
-        (prop::collection::vec((0u8..3, payload), 0..8), cuts(), prop::bool::weighted(0.2))
+        (
+            prop::collection::vec((0u8..3, payload), 0..8),
+            cuts(),
+            prop::bool::weighted(0.2)
+        )
             .prop_map(|(frames, cuts, truncate)| Input::Frames(frames, cuts, truncate)),
         (
             prop_oneof![
@@ -125,12 +129,19 @@ fn property(input: Input) -> Result<(), TestCaseError> {
             }
             let chunks = chunked(&bytes, &cuts);
             let got = demux(&chunks);
-            ensure!(got.as_ref() == Ok(&expected), "{frames:?} in chunks {chunks:?} gave {got:?}");
+            ensure!(
+                got.as_ref() == Ok(&expected),
+                "{frames:?} in chunks {chunks:?} gave {got:?}"
+            );
 
             let demuxed = block_on(log_stream(&chunks).demux())
                 .map_err(|e| TestCaseError::fail(format!("{frames:?}: LogStream failed: {e}")))?;
             let stream_bytes = |ids: &[u8]| -> Vec<u8> {
-                frames.iter().filter(|(s, _)| ids.contains(s)).flat_map(|(_, p)| p.clone()).collect()
+                frames
+                    .iter()
+                    .filter(|(s, _)| ids.contains(s))
+                    .flat_map(|(_, p)| p.clone())
+                    .collect()
             };
             ensure!(
                 demuxed.stdout == stream_bytes(&[0, 1]) && demuxed.stderr == stream_bytes(&[2]),
@@ -141,14 +152,25 @@ fn property(input: Input) -> Result<(), TestCaseError> {
             // Whatever the bytes, the chunking changes nothing.
             let first = demux(&chunked(&bytes, &a));
             let second = demux(&chunked(&bytes, &b));
-            ensure!(first == second, "{bytes:?}: one chunking gave {first:?}, another {second:?}");
+            ensure!(
+                first == second,
+                "{bytes:?}: one chunking gave {first:?}, another {second:?}"
+            );
             if let Err(message) = &first {
-                ensure!(!message.trim().is_empty(), "{bytes:?}: an error without a message");
+                ensure!(
+                    !message.trim().is_empty(),
+                    "{bytes:?}: an error without a message"
+                );
             }
             // A stream ends with its pieces then, if the framing is wrong,
             // one typed error.
             let items: Vec<_> = block_on(log_stream(&chunked(&bytes, &a)).collect::<Vec<_>>());
-            let errors: Vec<usize> = items.iter().enumerate().filter(|(_, i)| i.is_err()).map(|(n, _)| n).collect();
+            let errors: Vec<usize> = items
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.is_err())
+                .map(|(n, _)| n)
+                .collect();
             match (&first, errors.as_slice()) {
                 (Ok(_), []) => {}
                 (Err(_), [last]) if *last == items.len() - 1 => {

@@ -54,7 +54,9 @@ fn container_text() -> impl Strategy<Value = String> {
         Just(String::new()),
         text_of("0123456789", 7),
     ];
-    let protocol = prop::sample::select(vec!["", "/tcp", "/udp", "/sctp", "/UDP", "/", "/icmp", "/tcp/udp"]);
+    let protocol = prop::sample::select(vec![
+        "", "/tcp", "/udp", "/sctp", "/UDP", "/", "/icmp", "/tcp/udp",
+    ]);
     prop_oneof![
         4 => (number.clone(), prop::option::of(number), protocol).prop_map(|(start, end, protocol)| match end {
             Some(end) => format!("{start}-{end}{protocol}"),
@@ -67,8 +69,20 @@ fn container_text() -> impl Strategy<Value = String> {
 fn ip_text() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "[::1", "::1]", "[]", "[", "256.0.0.1",
-            "localhost", "fe80::1%eth0", "[127.0.0.1]", " 127.0.0.1",
+            "",
+            "127.0.0.1",
+            "0.0.0.0",
+            "::1",
+            "[::1]",
+            "[::1",
+            "::1]",
+            "[]",
+            "[",
+            "256.0.0.1",
+            "localhost",
+            "fe80::1%eth0",
+            "[127.0.0.1]",
+            " 127.0.0.1",
         ])
         .prop_map(str::to_owned),
         text_of("0123456789abcdef.:[]", 12),
@@ -83,7 +97,9 @@ fn host_port() -> impl Strategy<Value = HostPort> {
         (ip_text(), container_text()).prop_map(|(ip, port)| HostPort::IpPort(ip, port)),
     ];
     // Lists of lists are refused, but must be refused cleanly.
-    leaf.prop_recursive(2, 8, 4, |inner| prop::collection::vec(inner, 0..4).prop_map(HostPort::Many))
+    leaf.prop_recursive(2, 8, 4, |inner| {
+        prop::collection::vec(inner, 0..4).prop_map(HostPort::Many)
+    })
 }
 
 fn binding() -> impl Strategy<Value = Binding> {
@@ -124,19 +140,25 @@ fn binding() -> impl Strategy<Value = Binding> {
 fn property(input: Input) -> Result<(), TestCaseError> {
     match input {
         Input::Any(ports) => {
-            let ports: Vec<(ContainerPort, HostPort)> =
-                ports.into_iter().map(|(c, h)| (ContainerPort::from(c), h)).collect();
+            let ports: Vec<(ContainerPort, HostPort)> = ports
+                .into_iter()
+                .map(|(c, h)| (ContainerPort::from(c), h))
+                .collect();
             match port_bindings(&ports) {
                 Ok(result) => {
                     let mut keys: Vec<&String> = result.bindings.keys().collect();
                     keys.sort();
                     let mut exposed: Vec<&String> = result.exposed_ports.iter().collect();
                     exposed.sort();
-                    ensure!(keys == exposed, "bindings {keys:?} are not the exposed ports {exposed:?}");
+                    ensure!(
+                        keys == exposed,
+                        "bindings {keys:?} are not the exposed ports {exposed:?}"
+                    );
                     for key in &result.exposed_ports {
                         let (port, protocol) = key.split_once('/').unwrap_or_default();
                         ensure!(
-                            port.parse::<u16>().is_ok_and(|p| p > 0) && ["tcp", "udp", "sctp"].contains(&protocol),
+                            port.parse::<u16>().is_ok_and(|p| p > 0)
+                                && ["tcp", "udp", "sctp"].contains(&protocol),
                             "exposed port {key:?} is not <port>/<protocol>"
                         );
                     }

@@ -31,7 +31,8 @@ fn registry() -> impl Strategy<Value = String> {
     let label = "[a-zA-Z0-9]([a-zA-Z0-9-]{0,4}[a-zA-Z0-9])?";
     let port = prop::option::of(0u32..100_000).prop_map(|p| p.map(|p| format!(":{p}")).unwrap_or_default());
     prop_oneof![
-        (prop::collection::vec(label, 2..4), port.clone()).prop_map(|(labels, port)| format!("{}{port}", labels.join("."))),
+        (prop::collection::vec(label, 2..4), port.clone())
+            .prop_map(|(labels, port)| format!("{}{port}", labels.join("."))),
         (label, 0u32..100_000).prop_map(|(label, port)| format!("{label}:{port}")),
         "[A-Z][a-zA-Z0-9]{0,5}",
         port.clone().prop_map(|port| format!("localhost{port}")),
@@ -39,10 +40,15 @@ fn registry() -> impl Strategy<Value = String> {
         // Written as eight groups: `Display` writes IPv4-mapped addresses
         // with dots, which the grammar does not take.
         (any::<u128>(), port).prop_map(|(ip, port)| {
-            let groups: Vec<String> = Ipv6Addr::from(ip).segments().iter().map(|g| format!("{g:x}")).collect();
+            let groups: Vec<String> = Ipv6Addr::from(ip)
+                .segments()
+                .iter()
+                .map(|g| format!("{g:x}"))
+                .collect();
             format!("[{}]{port}", groups.join(":"))
         }),
-        prop::sample::select(vec!["docker.io", "index.docker.io", "registry-1.docker.io"]).prop_map(str::to_owned),
+        prop::sample::select(vec!["docker.io", "index.docker.io", "registry-1.docker.io"])
+            .prop_map(str::to_owned),
     ]
 }
 
@@ -50,14 +56,18 @@ fn registry() -> impl Strategy<Value = String> {
 /// `__` or dashes.
 fn component() -> impl Strategy<Value = String> {
     let separator = prop::sample::select(vec![".", "_", "__", "-", "--", "---"]);
-    ("[a-z0-9]{1,4}", prop::collection::vec((separator, "[a-z0-9]{1,4}"), 0..3)).prop_map(|(first, rest)| {
-        let mut component = first;
-        for (separator, run) in rest {
-            component.push_str(separator);
-            component.push_str(&run);
-        }
-        component
-    })
+    (
+        "[a-z0-9]{1,4}",
+        prop::collection::vec((separator, "[a-z0-9]{1,4}"), 0..3),
+    )
+        .prop_map(|(first, rest)| {
+            let mut component = first;
+            for (separator, run) in rest {
+                component.push_str(separator);
+                component.push_str(&run);
+            }
+            component
+        })
 }
 
 fn parts() -> impl Strategy<Value = Parts> {
@@ -97,7 +107,10 @@ fn strategy() -> impl Strategy<Value = Input> {
         // Near-valid: the pieces of a valid reference, glued with noise.
         (parts(), text_of(":/@.-_A", 3), 0usize..200).prop_map(|(parts, noise, at)| {
             let mut text = write(&parts);
-            let at = (0..=at.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            let at = (0..=at.min(text.len()))
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
             text.insert_str(at, &noise);
             Input::Text(text)
         }),
@@ -147,8 +160,8 @@ fn property(input: Input) -> Result<(), TestCaseError> {
         }
         Input::Parts(parts) => {
             let text = write(&parts);
-            let reference =
-                ImageReference::parse(&text).map_err(|e| TestCaseError::fail(format!("{text:?} refused: {e}")))?;
+            let reference = ImageReference::parse(&text)
+                .map_err(|e| TestCaseError::fail(format!("{text:?} refused: {e}")))?;
             let on_hub = parts.registry.as_deref().is_none_or(|r| HUB_NAMES.contains(&r));
             let registry = if on_hub {
                 "docker.io"
@@ -169,17 +182,19 @@ fn property(input: Input) -> Result<(), TestCaseError> {
             }
             // docker-py's splitters agree with the parser on valid names.
             let before_digest = text.split('@').next().unwrap_or_default();
-            let name = parts
-                .tag
-                .as_ref()
-                .map_or(before_digest, |tag| &before_digest[..before_digest.len() - tag.len() - 1]);
+            let name = parts.tag.as_ref().map_or(before_digest, |tag| {
+                &before_digest[..before_digest.len() - tag.len() - 1]
+            });
             let split = parse_repository_tag(&text);
             let expected = match (&parts.tag, &parts.digest) {
                 (_, Some(digest)) => (before_digest, Some(digest.as_str())),
                 (Some(tag), None) => (name, Some(tag.as_str())),
                 (None, None) => (name, None),
             };
-            ensure!(split == expected, "parse_repository_tag({text:?}) is {split:?}, not {expected:?}");
+            ensure!(
+                split == expected,
+                "parse_repository_tag({text:?}) is {split:?}, not {expected:?}"
+            );
             let resolved = resolve_repository_name(name)
                 .map_err(|e| TestCaseError::fail(format!("resolve_repository_name({name:?}): {e}")))?;
             ensure!(
