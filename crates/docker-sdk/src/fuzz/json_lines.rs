@@ -172,8 +172,7 @@ fn property(input: Input) -> Result<(), TestCaseError> {
             for (items, expected_ids) in [(pulled, ids), (pushed, vec![None; oks])] {
                 let (ok, failed) = items.split_at(items.len().min(oks));
                 ensure!(
-                    ok.iter().cloned().collect::<Vec<_>>()
-                        == expected_ids.into_iter().map(Ok).collect::<Vec<_>>(),
+                    ok.to_vec() == expected_ids.into_iter().map(Ok).collect::<Vec<_>>(),
                     "{messages:?} gave {items:?}"
                 );
                 match (failure, failed) {

@@ -106,7 +106,7 @@ where
             ..Config::default()
         };
         let batch_start = Instant::now();
-        match TestRunner::new(config).run(&strategy, &timed) {
+        match TestRunner::new(config).run(&strategy, timed) {
             Ok(()) => cases += u64::from(batch),
             Err(TestError::Fail(why, input)) => panic!(
                 "fuzz {target}: failed after {cases} cases (replay with DOCKER_SDK_FUZZ_SEED={seed}): \
