@@ -4,8 +4,11 @@
 //! - `cargo xtask test` prepares the machine and runs every check and test,
 //!   as CI does;
 //! - `cargo xtask record` records real engine responses into
-//!   `tests/fixtures/corpus/`.
+//!   `tests/fixtures/corpus/`;
+//! - `cargo xtask fuzz --minutes N` runs the docker-sdk crate's property
+//!   fuzzing, N minutes a target.
 
+mod fuzz;
 mod generate;
 mod leftovers;
 mod open_enums;
@@ -28,6 +31,7 @@ const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--version 1.41]
        cargo xtask test
        cargo xtask record [--out DIR] [--socket PATH]
+       cargo xtask fuzz --minutes N [--target NAME]
 
   codegen            regenerate crates/docker-engine-api/src/v*.rs from spec/
   codegen --check    fail, naming the files, when the checked-in code is stale
@@ -35,7 +39,10 @@ usage: cargo xtask codegen [--check] [--version 1.41]
   test               prepare the engine, then run every check and test (CI)
   record             record real engine responses into tests/fixtures/corpus/v<API>/
   --out DIR          the corpus directory (default tests/fixtures/corpus)
-  --socket PATH      the engine (default /var/run/docker.sock)";
+  --socket PATH      the engine (default /var/run/docker.sock)
+  fuzz               fuzz docker-sdk's parsers (release build), then a table
+  --minutes N        each target's time
+  --target NAME      only this target (ports, reference, multiplex, …)";
 
 fn main() -> ExitCode {
     match run() {
@@ -56,6 +63,7 @@ fn run() -> Result<ExitCode> {
         Some("codegen") => {}
         Some("test") if args.len() == 1 => return test::run(&workspace_root()),
         Some("record") => return record::run(&workspace_root(), &args[1..]),
+        Some("fuzz") => return fuzz::run(&workspace_root(), &args[1..]),
         _ => bail!("{USAGE}"),
     }
     while let Some(arg) = iter.next() {

@@ -229,6 +229,12 @@ impl Error {
     /// An error status and the engine's message, as docker-py classifies
     /// them: a 404 that speaks of an image is `ImageNotFound`.
     pub(crate) fn from_status(status: u16, explanation: String) -> Self {
+        // `{"message": ""}` explains nothing; an error should still say what.
+        let explanation = if explanation.trim().is_empty() {
+            format!("the engine answered {status} with no message")
+        } else {
+            explanation
+        };
         match status {
             404 if is_about_an_image(&explanation) => Error::ImageNotFound { explanation },
             404 => Error::NotFound { explanation },
@@ -381,7 +387,8 @@ fn not_json(body: &[u8]) -> String {
 /// The engine's `{"message": ...}`, else the body's text, else nothing.
 pub(crate) fn explanation_from_body(body: &[u8]) -> Option<String> {
     if let Ok(error) = serde_json::from_slice::<types::ErrorResponse>(body) {
-        return Some(error.message);
+        // A blank message is no explanation: the caller falls back on the status.
+        return Some(error.message).filter(|message| !message.trim().is_empty());
     }
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
@@ -463,6 +470,19 @@ mod tests {
         assert_eq!(
             explanation_from_body(br#"{"msg":1}"#).as_deref(),
             Some(r#"{"msg":1}"#)
+        );
+        // Found by fuzzing: a blank message was an empty explanation.
+        assert_eq!(explanation_from_body(br#"{"message":""}"#), None);
+        assert_eq!(explanation_from_body(br#"{"message":" \n"}"#), None);
+    }
+
+    #[test]
+    fn a_blank_message_still_explains() {
+        let error = Error::from_status(404, String::new());
+        assert!(matches!(error, Error::NotFound { .. }));
+        assert_eq!(
+            error.explanation(),
+            Some("the engine answered 404 with no message")
         );
     }
 

@@ -47,6 +47,8 @@ pub mod containers;
 pub mod convert;
 mod error;
 mod filters;
+#[cfg(test)]
+mod fuzz;
 pub mod images;
 pub mod networks;
 pub mod nodes;

@@ -117,7 +117,13 @@ impl fmt::Display for DockerHost {
                 if let Some(user) = user {
                     write!(f, "{user}@")?;
                 }
-                write!(f, "{host}")?;
+                // An IPv6 address in brackets, or its last group would read
+                // as the port.
+                if host.contains(':') {
+                    write!(f, "[{host}]")?;
+                } else {
+                    write!(f, "{host}")?;
+                }
                 if let Some(port) = port {
                     write!(f, ":{port}")?;
                 }
@@ -133,19 +139,20 @@ fn invalid(address: &str, why: &str) -> Error {
 
 /// The address with any password in it replaced, fit for a message.
 fn redact(address: &str) -> String {
-    // Without a scheme (`user:password@host:2375`) it is all authority.
-    let (scheme, rest) = match address.split_once("://") {
-        Some((scheme, rest)) => (format!("{scheme}://"), rest),
-        None => (String::new(), address),
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rsplit_once('@') {
-        Some((userinfo, host)) if userinfo.contains(':') => {
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{scheme}{user}:***@{host}{}", &rest[authority_end..])
-        }
-        _ => address.to_owned(),
-    }
+    // Wherever a `user:password@` stands (the address may have no scheme,
+    // or a malformed one: `me:secret@host`, `1tcp://me:secret@host`), each
+    // `/`-separated part hides what lies between its first `:` and its last `@`.
+    address
+        .split('/')
+        .map(|part| match part.rsplit_once('@') {
+            Some((userinfo, host)) => match userinfo.split_once(':') {
+                Some((user, _)) => format!("{user}:***@{host}"),
+                None => part.to_owned(),
+            },
+            None => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn parse(address: &str, tls: bool) -> Result<DockerHost> {
@@ -170,6 +177,8 @@ fn parse(address: &str, tls: bool) -> Result<DockerHost> {
         ));
     }
     match scheme.as_str() {
+        // No path is the default socket, as `unix://` is.
+        "unix" | "http+unix" if rest.is_empty() => Ok(DockerHost::default()),
         "unix" | "http+unix" => Ok(DockerHost::Unix(PathBuf::from(rest))),
         "tcp" => tcp(address, rest, tls),
         "http" => tcp(address, rest, false),
@@ -324,6 +333,8 @@ mod tests {
             ("", false, unix(DEFAULT_UNIX_SOCKET)),
             ("   ", false, unix(DEFAULT_UNIX_SOCKET)),
             ("unix://", false, unix(DEFAULT_UNIX_SOCKET)),
+            // Found by fuzzing: this was an empty socket path.
+            ("http+unix://", false, unix(DEFAULT_UNIX_SOCKET)),
             ("unix:///var/run/docker.sock", false, unix("/var/run/docker.sock")),
             ("unix://relative/docker.sock", false, unix("relative/docker.sock")),
             ("http+unix:///tmp/d.sock", false, unix("/tmp/d.sock")),
@@ -440,6 +451,16 @@ mod tests {
         assert_eq!(redact("ssh://me:secret@host"), "ssh://me:***@host");
         assert_eq!(redact("tcp://u:p@h:1/x"), "tcp://u:***@h:1/x");
         assert_eq!(redact("tcp://h:1"), "tcp://h:1");
+        // Found by fuzzing: without a scheme, or with a malformed one, the
+        // password was shown.
+        assert_eq!(redact("me:Pa55w0rd@a"), "me:***@a");
+        assert_eq!(redact("me:Pa55w0rd@a://"), "me:***@a://");
+        assert_eq!(redact("1tcp://me:Pa55w0rd@a"), "1tcp://me:***@a");
+        assert_eq!(redact("tcp://me:p@ss@h/a@b"), "tcp://me:***@h/a@b");
+        for address in ["me:Pa55w0rd@a", "me:Pa55w0rd@a://", "1tcp://me:Pa55w0rd@a"] {
+            let error = parse(address, false).unwrap_err().to_string();
+            assert!(!error.contains("Pa55w0rd"), "{error}");
+        }
     }
 
     #[test]
@@ -450,9 +471,19 @@ mod tests {
             ("https://h", "https://h:2376"),
             ("tcp://[::1]:2375/x/", "tcp://[::1]:2375/x"),
             ("ssh://me@h:22", "ssh://me@h:22"),
+            // Found by fuzzing: an IPv6 host lost its brackets, and the
+            // address shown did not parse.
+            ("ssh://[::3ee]", "ssh://[::3ee]"),
+            ("ssh://me@[::1]:22", "ssh://me@[::1]:22"),
         ];
         for (input, expected) in cases {
-            assert_eq!(DockerHost::parse(input, false).unwrap().to_string(), *expected);
+            let host = DockerHost::parse(input, false).unwrap();
+            assert_eq!(host.to_string(), *expected);
+            assert_eq!(
+                DockerHost::parse(expected, false).unwrap(),
+                host,
+                "{expected} parses back"
+            );
         }
     }
 }

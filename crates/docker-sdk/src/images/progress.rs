@@ -24,7 +24,9 @@ pub trait ProgressMessage: DeserializeOwned + Send + 'static {
 
 fn detail(detail: Option<&types::ErrorDetail>) -> Option<String> {
     let detail = detail?;
-    Some(detail.message.clone().unwrap_or_else(|| match detail.code {
+    // A blank message is no message: the failure must still say something.
+    let message = detail.message.clone().filter(|m| !m.trim().is_empty());
+    Some(message.unwrap_or_else(|| match detail.code {
         Some(code) => format!("the engine reported error code {code} with no message"),
         None => "the engine reported an error with no message".to_owned(),
     }))
@@ -50,7 +52,12 @@ impl ProgressMessage for types::PushImageInfo {
     // Before 1.48 the model has the older `error` string only.
     #[cfg(not(api_1_48))]
     fn failure(&self) -> Option<String> {
-        self.error.clone()
+        let error = self.error.as_ref()?;
+        Some(if error.trim().is_empty() {
+            "the engine reported an error with no message".to_owned()
+        } else {
+            error.clone()
+        })
     }
 
     #[cfg(all(api_1_48, not(api_1_52)))]
@@ -195,6 +202,21 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Found by fuzzing: a blank error message made a failure that said
+    /// nothing.
+    #[test]
+    fn a_failure_without_a_message_still_says_so() {
+        let pull: types::CreateImageInfo =
+            serde_json::from_str(r#"{"error":"","errorDetail":{"message":""}}"#).unwrap();
+        assert_eq!(
+            pull.failure().as_deref(),
+            Some("the engine reported an error with no message")
+        );
+        let push: types::PushImageInfo =
+            serde_json::from_str(r#"{"error":" ","errorDetail":{"message":" "}}"#).unwrap();
+        assert!(push.failure().is_some_and(|m| !m.trim().is_empty()));
     }
 
     #[tokio::test]
