@@ -1276,7 +1276,7 @@ fn docker_host_cases() -> Vec<(&'static str, O)> {
         ("tcp://host:2375/proxy/", O::Ok("tcp://host:2375/proxy")),
         ("ssh://me@host:2222", O::Ok("ssh://me@host:2222")),
         ("ssh://host/", O::Ok("ssh://host")),
-        ("ssh://[::1]:22", O::Ok("ssh://::1:22")),
+        ("ssh://[::1]:22", O::Ok("ssh://[::1]:22")),
         (
             "tcp://",
             O::Config(r#"invalid Docker host "tcp://": no host and port"#),
