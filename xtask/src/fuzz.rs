@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-/// The targets run two at a time, as CI's machines have two cores.
+/// By default the targets run two at a time, as CI's machines have two
+/// cores; `--threads` runs more at once, each then with less of a core.
 const THREADS: u32 = 2;
 
 /// The features the fuzz tests are built with: the oldest API, the
@@ -30,7 +31,7 @@ const CARGO_ARGS: [&str; 7] = [
     "v1_41",
 ];
 
-const USAGE: &str = "cargo xtask fuzz --minutes N [--target NAME]";
+const USAGE: &str = "cargo xtask fuzz --minutes N [--target NAME] [--threads N]";
 
 /// One target's line of the summary.
 #[derive(Debug, Default)]
@@ -44,6 +45,7 @@ struct Outcome {
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     let mut minutes: Option<f64> = None;
     let mut only: Option<String> = None;
+    let mut threads = THREADS;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
@@ -56,6 +58,14 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
                         .filter(|m| m.is_finite() && *m > 0.0)
                         .with_context(|| format!("--minutes {value:?} is not a positive number"))?,
                 );
+            }
+            "--threads" => {
+                let value = iter.next().context("--threads takes a number")?;
+                threads = value
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .with_context(|| format!("--threads {value:?} is not a positive whole number"))?;
             }
             "--target" => only = Some(iter.next().context("--target takes a target's name")?.clone()),
             _ => bail!("unknown argument {arg:?}\nusage: {USAGE}"),
@@ -79,11 +89,11 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     };
 
     // Past its time by a quarter, and at least a minute, the run is hung.
-    let rounds = (targets.len() as u32).div_ceil(THREADS);
+    let rounds = (targets.len() as u32).div_ceil(threads);
     let expected = Duration::from_secs_f64(seconds * f64::from(rounds));
     let deadline = expected + (expected / 4).max(Duration::from_secs(60));
     eprintln!(
-        "fuzzing {} target(s) for {minutes} min each, {THREADS} at a time (about {:.1} min)",
+        "fuzzing {} target(s) for {minutes} min each, {threads} at a time (about {:.1} min)",
         targets.len(),
         expected.as_secs_f64() / 60.0
     );
@@ -93,7 +103,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
             filter.as_str(),
             "--nocapture",
             "--test-threads",
-            &THREADS.to_string(),
+            &threads.to_string(),
         ])
         .current_dir(&crate_dir)
         .env("DOCKER_SDK_FUZZ_SECONDS", seconds.to_string())
