@@ -293,7 +293,7 @@ fn sweep(dir: &Path) {
         .filter_map(|line| line.split_whitespace().nth(1))
         .filter(|point| point.starts_with(&dir))
         .collect();
-    points.sort_unstable_by(|a, b| b.len().cmp(&a.len()));
+    points.sort_unstable_by_key(|point| std::cmp::Reverse(point.len()));
     for point in points {
         let _ = Command::new("umount").args(["-l", point]).status();
     }
