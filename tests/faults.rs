@@ -83,7 +83,29 @@ fn assert_transport(error: &Error, what: &str) {
     );
 }
 
-/// After a restart, the client that saw the fault works again.
+/// Kills the daemon under `stream`, which must then end in a transport
+/// error; gives what it still delivered before that.
+async fn kill_mid_stream<S, T>(
+    daemon: &mut ThrowawayDaemon,
+    stream: &mut S,
+    what: &str,
+) -> Result<Vec<T>, Box<dyn std::error::Error + Send + Sync>>
+where
+    S: Stream<Item = Result<T, Error>> + Unpin,
+{
+    tokio::task::block_in_place(|| daemon.kill())?;
+    let (rest, error) = drain_to_error(stream, what).await;
+    assert_transport(&error, what);
+    Ok(rest)
+}
+
+/// Starts the daemon again; the client that saw the fault must work.
+async fn restart_and_recover(daemon: &mut ThrowawayDaemon, client: &DockerClient) -> TestResult {
+    tokio::task::block_in_place(|| daemon.restart())?;
+    assert_recovers(client).await
+}
+
+/// The client that saw the fault works again.
 async fn assert_recovers(client: &DockerClient) -> TestResult {
     client.ping().await?;
     client.containers().list().all(true).send().await?;
@@ -112,9 +134,7 @@ async fn a_daemon_killed_mid_followed_logs() -> TestResult {
         }
     }
 
-    tokio::task::block_in_place(|| daemon.kill())?;
-    let (rest, error) = drain_to_error(&mut logs, "logs").await;
-    assert_transport(&error, "logs");
+    let rest = kill_mid_stream(&mut daemon, &mut logs, "logs").await?;
     for piece in rest {
         text.extend_from_slice(piece.as_bytes());
     }
@@ -124,8 +144,7 @@ async fn a_daemon_killed_mid_followed_logs() -> TestResult {
         assert_eq!(line, format!("line {n}"), "log line {n} of:\n{text}");
     }
 
-    tokio::task::block_in_place(|| daemon.restart())?;
-    assert_recovers(&client).await
+    restart_and_recover(&mut daemon, &client).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,9 +169,7 @@ async fn a_daemon_killed_mid_attach() -> TestResult {
         }
     }
 
-    tokio::task::block_in_place(|| daemon.kill())?;
-    let (rest, error) = drain_to_error(&mut attached, "attach").await;
-    assert_transport(&error, "attach");
+    let rest = kill_mid_stream(&mut daemon, &mut attached, "attach").await?;
     for piece in rest {
         text.extend_from_slice(piece.as_bytes());
     }
@@ -162,8 +179,7 @@ async fn a_daemon_killed_mid_attach() -> TestResult {
         "torn or foreign output before the fault:\n{text}"
     );
 
-    tokio::task::block_in_place(|| daemon.restart())?;
-    assert_recovers(&client).await
+    restart_and_recover(&mut daemon, &client).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -185,12 +201,9 @@ async fn a_daemon_killed_mid_build() -> TestResult {
         }
     }
 
-    tokio::task::block_in_place(|| daemon.kill())?;
-    let (_, error) = drain_to_error(&mut build, "build").await;
-    assert_transport(&error, "build");
+    kill_mid_stream(&mut daemon, &mut build, "build").await?;
 
-    tokio::task::block_in_place(|| daemon.restart())?;
-    assert_recovers(&client).await
+    restart_and_recover(&mut daemon, &client).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -233,12 +246,9 @@ async fn a_daemon_killed_mid_pull() -> TestResult {
         }
     }
 
-    tokio::task::block_in_place(|| daemon.kill())?;
-    let (_, error) = drain_to_error(&mut pull, "pull").await;
-    assert_transport(&error, "pull");
+    kill_mid_stream(&mut daemon, &mut pull, "pull").await?;
 
-    tokio::task::block_in_place(|| daemon.restart())?;
-    assert_recovers(&client).await
+    restart_and_recover(&mut daemon, &client).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -266,8 +276,7 @@ async fn a_daemon_stopped_between_two_calls() -> TestResult {
         "the error names the engine: {message}"
     );
 
-    tokio::task::block_in_place(|| daemon.restart())?;
-    assert_recovers(&client).await
+    restart_and_recover(&mut daemon, &client).await
 }
 
 /// A socket that accepts connections and never says a word, then one that
