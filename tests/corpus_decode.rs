@@ -1130,21 +1130,115 @@ fn unknown_enum_values_decode_and_are_kept() {
     check_corpus(&corpus).finish("unknown enum values", false);
 }
 
-/// The recording `file`, with the value at `pointer` (in its body, or in the
-/// first line of a stream) replaced by [`UNKNOWN`].
+/// The recording `file`, with the string at `pointer` (in its body, or in
+/// the first line of a stream) replaced by [`UNKNOWN`].
 fn with_unknown_value(file: &str, pointer: &str) -> Recording {
+    with_value(file, pointer, Value::String(UNKNOWN.into()), Value::is_string)
+}
+
+/// The recording `file`, with `value` at `pointer` (in its body, or in the
+/// first line of a stream). The value there must pass `was`; a missing last
+/// key of an object is added.
+fn with_value(file: &str, pointer: &str, value: Value, was: fn(&Value) -> bool) -> Recording {
     let mut recording = load_recording(&corpus_dir().join(file));
     let document = match &mut recording.body {
         Body::Document(document) => document,
         Body::Lines(lines) => lines.first_mut().unwrap_or_else(|| panic!("{file}: no lines")),
     };
-    let value = document
-        .pointer_mut(pointer)
-        .unwrap_or_else(|| panic!("{file}: nothing at {pointer}"));
-    assert!(value.is_string(), "{file}: {pointer} is not a string");
-    *value = Value::String(UNKNOWN.into());
-    recording.file = format!("{file} with {pointer} = {UNKNOWN:?}");
+    let (parent, key) = pointer
+        .rsplit_once('/')
+        .unwrap_or_else(|| panic!("{pointer}: not a pointer"));
+    let slot = match document.pointer_mut(parent) {
+        Some(Value::Object(object)) => object.entry(key).or_insert(Value::Null),
+        Some(Value::Array(items)) => key
+            .parse::<usize>()
+            .ok()
+            .and_then(|index| items.get_mut(index))
+            .unwrap_or_else(|| panic!("{file}: nothing at {pointer}")),
+        _ => panic!("{file}: nothing at {parent}"),
+    };
+    assert!(
+        was(slot),
+        "{file}: {pointer} holds {slot}, not the kind of value it should"
+    );
+    recording.file = format!("{file} with {pointer} = {value}");
+    *slot = value;
     recording
+}
+
+/// The engine's numbers at the ends of their ranges: `-1` for "unlimited"
+/// or "not computed" in signed fields, the whole `u64` range in cgroup
+/// figures (a limit of `max`), an index past `i32`, and a change kind no
+/// swagger lists. Each decodes in every module and comes back unchanged.
+/// The generator's number policy (`xtask/src/numbers.rs`) is what makes the
+/// last two pass: before it, the kind failed in all 15 modules ("invalid
+/// value") and the index in v1_52 to v1_55.
+#[test]
+fn sentinel_numbers_decode_and_are_kept() {
+    let number_or_absent: fn(&Value) -> bool = |v| v.is_number() || v.is_null();
+    let ulimits = serde_json::json!([{ "Name": "nofile", "Soft": -1, "Hard": -1 }]);
+    let cases = [
+        (
+            "v1.41/container-inspect-running.json",
+            "/HostConfig/MemorySwap",
+            (-1).into(),
+        ),
+        (
+            "v1.41/container-inspect-running.json",
+            "/HostConfig/MemorySwappiness",
+            (-1).into(),
+        ),
+        (
+            "v1.41/container-inspect-running.json",
+            "/HostConfig/PidsLimit",
+            (-1).into(),
+        ),
+        (
+            "v1.41/container-inspect-running.json",
+            "/HostConfig/CpuQuota",
+            (-1).into(),
+        ),
+        (
+            "v1.41/container-inspect-running.json",
+            "/HostConfig/Ulimits",
+            ulimits,
+        ),
+        ("v1.41/containers-list-size.json", "/0/SizeRootFs", (-1).into()),
+        ("v1.41/images-list-unfiltered.json", "/0/SharedSize", (-1).into()),
+        ("v1.41/images-list-unfiltered.json", "/0/Containers", (-1).into()),
+        ("v1.41/system-df.json", "/Volumes/0/UsageData/Size", (-1).into()),
+        (
+            "v1.41/system-df.json",
+            "/Volumes/0/UsageData/RefCount",
+            (-1).into(),
+        ),
+        (
+            "v1.41/container-stats-one-shot.json",
+            "/pids_stats/limit",
+            u64::MAX.into(),
+        ),
+        (
+            "v1.41/container-stats-one-shot.json",
+            "/memory_stats/limit",
+            u64::MAX.into(),
+        ),
+        (
+            "v1.41/container-stats-stream.json",
+            "/memory_stats/max_usage",
+            u64::MAX.into(),
+        ),
+        (
+            "v1.41/network-inspect-overlay-verbose.json",
+            "/Services/docker-sdk-corpus-0-web/LocalLBIndex",
+            (1_i64 << 40).into(),
+        ),
+        ("v1.41/container-changes.json", "/0/Kind", 7.into()),
+    ];
+    let corpus: Vec<Recording> = cases
+        .into_iter()
+        .map(|(file, pointer, value)| with_value(file, pointer, value, number_or_absent))
+        .collect();
+    check_corpus(&corpus).finish("numbers at the ends of their ranges", false);
 }
 
 /// The catch-all variant by hand: an unlisted value decodes into `Other`

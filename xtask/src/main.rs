@@ -11,6 +11,7 @@
 mod fuzz;
 mod generate;
 mod leftovers;
+mod numbers;
 mod open_enums;
 mod patch;
 mod policy;
@@ -104,8 +105,10 @@ pub(crate) fn codegen(root: &Path, check: bool, only: Option<ApiVersion>) -> Res
     check_crate_knows(root, &versions)?;
 
     let mut stale = Vec::new();
+    let mut kept_unsigned = numbers::Used::new();
     for version in versions.into_iter().filter(|v| only.is_none_or(|o| o == *v)) {
-        let source = generate_version(&spec, &patches, version)?;
+        let (source, used) = generate_version(&spec, &patches, version)?;
+        kept_unsigned.extend(used);
         let path = out_dir.join(format!("{}.rs", version.module()));
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current == source {
@@ -118,6 +121,9 @@ pub(crate) fn codegen(root: &Path, check: bool, only: Option<ApiVersion>) -> Res
             eprintln!("wrote {}", path.display());
         }
     }
+    if only.is_none() {
+        numbers::check_all_used(&kept_unsigned)?;
+    }
     if !stale.is_empty() {
         eprintln!("stale generated files (run `cargo xtask codegen`):");
         for file in &stale {
@@ -128,7 +134,12 @@ pub(crate) fn codegen(root: &Path, check: bool, only: Option<ApiVersion>) -> Res
     Ok(ExitCode::SUCCESS)
 }
 
-fn generate_version(spec: &Path, patches: &[patch::Patch], version: ApiVersion) -> Result<String> {
+/// One version's module source, and the audited unsigned fields it kept.
+fn generate_version(
+    spec: &Path,
+    patches: &[patch::Patch],
+    version: ApiVersion,
+) -> Result<(String, numbers::Used)> {
     let file = spec.join(format!("v{version}.yaml"));
     let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
     let mut swagger: serde_json::Value =
@@ -136,9 +147,10 @@ fn generate_version(spec: &Path, patches: &[patch::Patch], version: ApiVersion) 
     patch::apply(patches, version, &mut swagger)?;
     let mut openapi = swagger2::convert(&swagger).with_context(|| format!("converting v{version}"))?;
     policy::apply(&mut openapi);
+    let kept_unsigned = numbers::apply(&mut openapi).with_context(|| format!("v{version}"))?;
     let openapi: openapiv3::OpenAPI = serde_json::from_value(openapi)
         .with_context(|| format!("v{version}: the converted document is not valid OpenAPI 3.0"))?;
-    generate::module_source(&openapi, version)
+    Ok((generate::module_source(&openapi, version)?, kept_unsigned))
 }
 
 /// A new swagger in `spec/` also needs a cargo feature and a module line;
@@ -182,8 +194,8 @@ mod tests {
         let spec = root.join("spec");
         let patches = patch::load(&root, &spec.join("patches")).unwrap();
         let version = "1.41".parse().unwrap();
-        let first = generate_version(&spec, &patches, version).unwrap();
-        let second = generate_version(&spec, &patches, version).unwrap();
+        let (first, _) = generate_version(&spec, &patches, version).unwrap();
+        let (second, _) = generate_version(&spec, &patches, version).unwrap();
         assert!(first == second, "two generations of v1.41 differ");
     }
 }

@@ -28,8 +28,11 @@
 //! something by being there; it is made nullable too, so that `Some({})`
 //! is written and read back instead of an empty map that is skipped.
 //!
-//! What the policy cannot cover (a required field the engine leaves out, a
-//! sentinel outside a field's range) is fixed by an evidence-backed patch in
+//! Numbers have their own pass, `numbers`: signed integers are 64-bit,
+//! unsigned ones only where the engine's Go type is, integer enums are open.
+//!
+//! What the policies cannot cover (a required field the engine leaves out, a
+//! field the swagger types wrongly) is fixed by an evidence-backed patch in
 //! `spec/patches/`.
 
 use serde_json::{Map, Value, json};

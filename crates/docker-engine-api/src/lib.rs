@@ -65,6 +65,27 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 //!
+//! Numbers take every value the engine's encoder can write for them. Signed
+//! integers are `i64` (the engine's `-1` for "unlimited" or "not computed"
+//! fits, and Go's `int` is 64 bits), whatever narrower format the swagger
+//! gives. An integer is unsigned only where the engine's Go type is unsigned
+//! too, checked field by field against moby's source, so no sentinel can be
+//! negative there and a cgroup's `max` (18446744073709551615) fits. Integer
+//! enums (a change's kind) take values they do not list.
+//!
+//! ```
+//! # #[cfg(feature = "latest")] {
+//! use docker_engine_api::latest::types::{ContainerPidsStats, FilesystemChange};
+//!
+//! let pids: ContainerPidsStats =
+//!     serde_json::from_str(r#"{"current": 3, "limit": 18446744073709551615}"#)?;
+//! assert_eq!(pids.limit, Some(u64::MAX));
+//! let change: FilesystemChange = serde_json::from_str(r#"{"Kind": 7, "Path": "/tmp"}"#)?;
+//! assert_eq!(*change.kind, 7);
+//! # }
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
 //! Timestamps stay the text the engine wrote, and the swagger's validation
 //! keywords are left to the engine. Other places where a real engine
 //! disagrees with the swagger are fixed by patches in `spec/patches/`, each

@@ -1088,7 +1088,7 @@ The maximum allowed size is 1000KB, as defined in [MaxConfigSize](https://pkg.go
     pub struct ContainerChangeResponseItem {
         ///Kind of change
         #[serde(rename = "Kind")]
-        pub kind: ContainerChangeResponseItemKind,
+        pub kind: u8,
         ///Path to file that has changed
         #[serde(rename = "Path")]
         pub path: ::std::string::String,
@@ -1096,42 +1096,6 @@ The maximum allowed size is 1000KB, as defined in [MaxConfigSize](https://pkg.go
     impl ContainerChangeResponseItem {
         pub fn builder() -> builder::ContainerChangeResponseItem {
             Default::default()
-        }
-    }
-    ///Kind of change
-    #[derive(::serde::Serialize, Clone, Debug)]
-    #[serde(transparent)]
-    pub struct ContainerChangeResponseItemKind(u8);
-    impl ::std::ops::Deref for ContainerChangeResponseItemKind {
-        type Target = u8;
-        fn deref(&self) -> &u8 {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ContainerChangeResponseItemKind> for u8 {
-        fn from(value: ContainerChangeResponseItemKind) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::TryFrom<u8> for ContainerChangeResponseItemKind {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: u8,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![0_u8, 1_u8, 2_u8].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ContainerChangeResponseItemKind {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<u8>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
     /**Configuration for a container that is portable between hosts.
@@ -15165,10 +15129,7 @@ is set to `-1` ("not available")
         }
         #[derive(Clone, Debug)]
         pub struct ContainerChangeResponseItem {
-            kind: ::std::result::Result<
-                super::ContainerChangeResponseItemKind,
-                ::std::string::String,
-            >,
+            kind: ::std::result::Result<u8, ::std::string::String>,
             path: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for ContainerChangeResponseItem {
@@ -15182,7 +15143,7 @@ is set to `-1` ("not available")
         impl ContainerChangeResponseItem {
             pub fn kind<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ContainerChangeResponseItemKind>,
+                T: ::std::convert::TryInto<u8>,
                 T::Error: ::std::fmt::Display,
             {
                 self.kind = value

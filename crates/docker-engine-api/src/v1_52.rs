@@ -309,9 +309,9 @@ Can be one of:
 - `1`: Added ("A")
 - `2`: Deleted ("D")
 */
-    #[derive(::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
-    pub struct ChangeType(u8);
+    pub struct ChangeType(pub u8);
     impl ::std::ops::Deref for ChangeType {
         type Target = u8;
         fn deref(&self) -> &u8 {
@@ -323,25 +323,32 @@ Can be one of:
             value.0
         }
     }
-    impl ::std::convert::TryFrom<u8> for ChangeType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: u8,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ![0_u8, 1_u8, 2_u8].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
+    impl ::std::convert::From<u8> for ChangeType {
+        fn from(value: u8) -> Self {
+            Self(value)
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for ChangeType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<u8>::deserialize(deserializer)?)
-                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
+    impl ::std::fmt::Display for ChangeType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for ChangeType {
+        type Err = <u8 as ::std::str::FromStr>::Err;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.parse()?))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ChangeType {
+        type Error = <u8 as ::std::str::FromStr>::Err;
+        fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<String> for ChangeType {
+        type Error = <u8 as ::std::str::FromStr>::Err;
+        fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
         }
     }
     /**ClusterInfo represents information about the swarm as is returned by the
@@ -10073,7 +10080,7 @@ FIXME(thaJeztah): this should have "omitempty" in the generated type.
             rename = "LocalLBIndex",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub local_lb_index: ::std::option::Option<i32>,
+        pub local_lb_index: ::std::option::Option<i64>,
         #[serde(
             rename = "Ports",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -37301,7 +37308,7 @@ is set to `-1` ("not available")
         #[derive(Clone, Debug)]
         pub struct ServiceInfo {
             local_lb_index: ::std::result::Result<
-                ::std::option::Option<i32>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             ports: ::std::result::Result<
@@ -37330,7 +37337,7 @@ is set to `-1` ("not available")
         impl ServiceInfo {
             pub fn local_lb_index<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.local_lb_index = value
