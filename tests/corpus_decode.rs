@@ -406,8 +406,8 @@ const EXPECTED_LOSSES: &[ExpectedLoss] = &[
         from: "1.52",
         to: None,
         operation: "SystemDataUsage",
-        paths: &["LayersSize", "Images", "Containers", "Volumes"],
-        why: "replaced by ImagesUsage, ContainersUsage, VolumesUsage in API 1.52",
+        paths: &["LayersSize", "Images", "Containers", "Volumes", "BuildCache"],
+        why: "replaced by ImagesUsage, ContainersUsage, VolumesUsage, BuildCacheUsage in API 1.52",
     },
     ExpectedLoss {
         from: "1.52",
