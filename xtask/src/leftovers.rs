@@ -31,12 +31,11 @@ impl Snapshot {
             let name = container["Names"][0].as_str().unwrap_or_default();
             snapshot.add("container", format!("{} {name}", short(&container["Id"])));
         }
-        for image in engine("/images/json?all=1")? {
-            let tags: Vec<&str> = image["RepoTags"]
-                .as_array()
-                .map(|tags| tags.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            if !tags.contains(&KEPT_IMAGE) {
+        let images = engine("/images/json?all=1")?;
+        let kept = kept_images(&images);
+        for image in &images {
+            if !kept.contains(image["Id"].as_str().unwrap_or_default()) {
+                let tags = tags(image);
                 snapshot.add("image", format!("{} {}", short(&image["Id"]), tags.join(",")));
             }
         }
@@ -136,6 +135,38 @@ fn engine_value(path: &str) -> Result<Value> {
     serde_json::from_slice(&output.stdout).with_context(|| format!("GET {path}: not JSON"))
 }
 
+/// The ids of the kept test image and of the images it was built on. Each
+/// step of a build leaves an image that the next step's names as its
+/// parent; on a fresh machine the tests build them all, and they stay.
+fn kept_images(images: &[Value]) -> BTreeSet<&str> {
+    let parent_of = |id: &str| {
+        images
+            .iter()
+            .find(|image| image["Id"].as_str() == Some(id))
+            .and_then(|image| image["ParentId"].as_str())
+            .filter(|parent| !parent.is_empty())
+    };
+    let mut kept = BTreeSet::new();
+    let mut next = images
+        .iter()
+        .find(|image| tags(image).contains(&KEPT_IMAGE))
+        .and_then(|image| image["Id"].as_str());
+    while let Some(id) = next {
+        if !kept.insert(id) {
+            break;
+        }
+        next = parent_of(id);
+    }
+    kept
+}
+
+fn tags(image: &Value) -> Vec<&str> {
+    image["RepoTags"]
+        .as_array()
+        .map(|tags| tags.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
 fn engine(path: &str) -> Result<Vec<Value>> {
     match engine_value(path)? {
         Value::Array(items) => Ok(items),
@@ -158,4 +189,29 @@ fn short(id: &Value) -> String {
     let id = id.as_str().unwrap_or_default();
     let id = id.strip_prefix("sha256:").unwrap_or(id);
     id.chars().take(12).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_kept_image_keeps_the_images_it_was_built_on_and_nothing_else() {
+        let images = [
+            json!({ "Id": "sha256:label", "ParentId": "sha256:cmd", "RepoTags": [KEPT_IMAGE] }),
+            json!({ "Id": "sha256:cmd", "ParentId": "sha256:copy", "RepoTags": null }),
+            json!({ "Id": "sha256:copy", "ParentId": "", "RepoTags": null }),
+            json!({ "Id": "sha256:left", "ParentId": "sha256:copy", "RepoTags": ["<none>:<none>"] }),
+        ];
+        let kept: Vec<&str> = kept_images(&images).into_iter().collect();
+        assert_eq!(kept, ["sha256:cmd", "sha256:copy", "sha256:label"]);
+    }
+
+    #[test]
+    fn without_the_kept_image_nothing_is_kept() {
+        let images = [json!({ "Id": "sha256:a", "ParentId": "", "RepoTags": ["x:1"] })];
+        assert!(kept_images(&images).is_empty());
+    }
 }
