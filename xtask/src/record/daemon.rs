@@ -137,6 +137,14 @@ impl Throwaway {
             .context("cannot run dockerd")
     }
 
+    /// Makes dockerd reload its configuration file (SIGHUP), which it
+    /// reports as a `daemon` event with the action `reload`.
+    pub fn reload(&self) -> Result<()> {
+        let dockerd = self.dockerd.as_ref().context("dockerd is not running")?;
+        // nsenter execs dockerd (no --fork): the child is dockerd itself.
+        run("kill", &["-HUP", &dockerd.id().to_string()])
+    }
+
     fn wait_until_ready(&mut self, limit: Duration) -> Result<()> {
         let started = Instant::now();
         let probe = Engine::new("throwaway daemon", &self.socket, "", &self.dir);

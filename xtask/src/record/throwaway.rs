@@ -1,11 +1,12 @@
 //! What is recorded on the throwaway daemon (see `daemon`): unfiltered
 //! lists and the default networks, registry pushes, pulls and logins,
-//! prunes, plugins, and a one-node swarm with services, tasks, secrets,
-//! configs and an overlay network. Everything there goes with the daemon.
+//! prunes, plugins, a configuration reload (the `daemon` event), and a
+//! one-node swarm with services, tasks, secrets, configs and an overlay
+//! network. Everything there goes with the daemon.
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
@@ -45,6 +46,8 @@ pub fn record(run: &Run, api: &str, corpus: &mut Corpus, scrubber: &mut Scrubber
     let image = scene.registry()?;
     scene.prunes()?;
     scene.plugins()?;
+    daemon.reload()?;
+    scene.daemon_events(since)?;
     let until = ops::unix_now()? + 1;
     let events = Request::get("/events")
         .query("since", since)
@@ -73,6 +76,28 @@ impl Scene<'_> {
 
     fn spec(&self, image: &str, cmd: &[&str]) -> Value {
         json!({ "Image": image, "Cmd": cmd, "Labels": self.run.labels() })
+    }
+
+    /// The `daemon` event of the reload that [`Throwaway::reload`] asked
+    /// for: the only event type nothing else here causes. dockerd reloads
+    /// on a signal, in the background, so the event is waited for.
+    fn daemon_events(&mut self, since: u64) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let events = || -> Result<Request> {
+            Ok(Request::get("/events")
+                .query("since", since)
+                .query("until", ops::unix_now()? + 1)
+                .filters(json!({ "type": ["daemon"] })))
+        };
+        while self.engine.send_ok(&events()?)?.json_lines()?.is_empty() {
+            if Instant::now() > deadline {
+                bail!("the throwaway daemon sent no `daemon` event within 10 s of a SIGHUP");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        self.corpus
+            .record_lines(self.engine, "events-daemon", events()?)?;
+        Ok(())
     }
 
     /// Loads the busybox image saved from the machine engine; the default
