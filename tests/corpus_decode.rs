@@ -1041,9 +1041,10 @@ fn check_corpus(corpus: &[Recording]) -> Report {
 #[test]
 fn every_recorded_response_decodes_in_every_newer_module_without_loss() {
     let corpus = load_corpus();
+    // 149 requests, recorded from engines of APIs 1.41, 1.45 and 1.51.
     assert!(
-        corpus.len() >= 148,
-        "the corpus holds {} recordings",
+        corpus.len() >= 3 * 149,
+        "the corpus holds {} recordings, fewer than its 3 engines × 149",
         corpus.len()
     );
     check_corpus(&corpus).finish("corpus", true);
