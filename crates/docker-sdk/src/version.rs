@@ -205,12 +205,8 @@ mod tests {
             VersionChoice::Pinned(ApiVersion::new(1, 41))
         );
         let too_new = "1.99".parse::<VersionChoice>().unwrap_err();
-        assert!(
-            too_new
-                .to_string()
-                .contains("outside what this SDK speaks (1.41 to 1.55)"),
-            "{too_new}"
-        );
+        let range = format!("outside what this SDK speaks (1.41 to {})", ApiVersion::LATEST);
+        assert!(too_new.to_string().contains(&range), "{too_new}");
         assert!(matches!(
             "1.24".parse::<VersionChoice>(),
             Err(Error::InvalidVersion { .. })
@@ -220,12 +216,14 @@ mod tests {
     #[test]
     fn negotiation_goes_down_never_up() {
         type MajorMinor = Option<(u16, u16)>;
+        // The newest this build speaks: 1.55 by default, 1.41 on v1_41 alone.
+        let latest = (ApiVersion::LATEST.major(), ApiVersion::LATEST.minor());
         let cases: &[(MajorMinor, MajorMinor)] = &[
             (Some((1, 41)), Some((1, 41))),
-            (Some((1, 47)), Some((1, 47))),
-            (Some((1, 55)), Some((1, 55))),
-            (Some((1, 60)), Some((1, 55))),
-            (Some((2, 0)), Some((1, 55))),
+            (Some((1, 47)), Some((1, 47).min(latest))),
+            (Some(latest), Some(latest)),
+            (Some((1, 60)), Some(latest)),
+            (Some((2, 0)), Some(latest)),
             (Some((1, 40)), None),
             (None, Some((1, 41))),
         ];

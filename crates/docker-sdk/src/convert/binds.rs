@@ -961,7 +961,8 @@ mod tests {
 
     #[test]
     fn mounts_as_docker_py_builds_them() {
-        let cases: Vec<(MountSpec, serde_json::Value)> = vec![
+        #[cfg_attr(not(api_1_45), allow(unused_mut))]
+        let mut cases: Vec<(MountSpec, serde_json::Value)> = vec![
             (
                 MountSpec::volume("data", "/data"),
                 serde_json::json!({"Target": "/data", "Source": "data", "Type": "volume", "ReadOnly": false}),
@@ -981,24 +982,19 @@ mod tests {
                 serde_json::json!({
                     "Target": "/dst", "Source": "/src", "Type": "bind", "ReadOnly": false,
                     "Consistency": "cached",
-                    "BindOptions": {
-                        "Propagation": "rslave", "CreateMountpoint": false, "NonRecursive": false,
-                        "ReadOnlyForceRecursive": false, "ReadOnlyNonRecursive": false
-                    }
+                    "BindOptions": bind_options_with_propagation("rslave"),
                 }),
             ),
             (
                 MountSpec::volume("data", "/data")
                     .no_copy(true)
                     .label("team", "web")
-                    .driver_config(DriverConfig::new("local").option("type", "tmpfs"))
-                    .subpath("sub"),
+                    .driver_config(DriverConfig::new("local").option("type", "tmpfs")),
                 serde_json::json!({
                     "Target": "/data", "Source": "data", "Type": "volume", "ReadOnly": false,
                     "VolumeOptions": {
                         "NoCopy": true, "Labels": {"team": "web"},
-                        "DriverConfig": {"Name": "local", "Options": {"type": "tmpfs"}},
-                        "Subpath": "sub"
+                        "DriverConfig": {"Name": "local", "Options": {"type": "tmpfs"}}
                     }
                 }),
             ),
@@ -1035,12 +1031,44 @@ mod tests {
                 serde_json::json!({"Target": "/x", "Type": "volume", "ReadOnly": false, "Consistency": "default"}),
             ),
         ];
+        #[cfg(api_1_45)]
+        cases.push((
+            MountSpec::volume("data", "/data").subpath("sub"),
+            serde_json::json!({
+                "Target": "/data", "Source": "data", "Type": "volume", "ReadOnly": false,
+                "VolumeOptions": {"NoCopy": false, "Subpath": "sub"}
+            }),
+        ));
         for (input, expected) in cases {
             let got = mounts(std::slice::from_ref(&input))
                 .ok()
                 .and_then(|m| serde_json::to_value(m).ok());
             assert_eq!(got, Some(serde_json::json!([expected])), "{input:?}");
         }
+    }
+
+    /// `BindOptions` as this build's model writes it: the booleans API 1.44
+    /// added are always written.
+    fn bind_options_with_propagation(propagation: &str) -> serde_json::Value {
+        #[cfg_attr(not(api_1_44), allow(unused_mut))]
+        let mut options = serde_json::json!({ "Propagation": propagation, "NonRecursive": false });
+        #[cfg(api_1_44)]
+        for added in [
+            "CreateMountpoint",
+            "ReadOnlyForceRecursive",
+            "ReadOnlyNonRecursive",
+        ] {
+            options[added] = false.into();
+        }
+        options
+    }
+
+    #[cfg(not(api_1_45))]
+    #[test]
+    fn a_subpath_needs_a_newer_build() {
+        let error = mounts(&[MountSpec::volume("data", "/data").subpath("sub")])
+            .expect_err("1.41 models have no subpath");
+        assert!(error.to_string().contains("needs API 1.45"), "{error}");
     }
 
     #[test]

@@ -170,7 +170,8 @@ mod tests {
     #[test]
     fn health_configs() {
         let secs = Duration::from_secs;
-        let cases: Vec<(Healthcheck, serde_json::Value)> = vec![
+        #[cfg_attr(not(api_1_44), allow(unused_mut))]
+        let mut cases: Vec<(Healthcheck, serde_json::Value)> = vec![
             ("true".into(), serde_json::json!({"Test": ["CMD-SHELL", "true"]})),
             (
                 Healthcheck::new("curl -f http://localhost/ || exit 1"),
@@ -194,15 +195,13 @@ mod tests {
                     .interval(secs(30))
                     .timeout(secs(5))
                     .retries(3)
-                    .start_period(secs(10))
-                    .start_interval(Duration::from_millis(500)),
+                    .start_period(secs(10)),
                 serde_json::json!({
                     "Test": ["CMD-SHELL", "true"],
                     "Interval": 30_000_000_000_i64,
                     "Timeout": 5_000_000_000_i64,
                     "Retries": 3,
                     "StartPeriod": 10_000_000_000_i64,
-                    "StartInterval": 500_000_000,
                 }),
             ),
             (
@@ -218,12 +217,25 @@ mod tests {
                 serde_json::json!({"Interval": 1_000_000_000}),
             ),
         ];
+        #[cfg(api_1_44)]
+        cases.push((
+            Healthcheck::new("true").start_interval(Duration::from_millis(500)),
+            serde_json::json!({"Test": ["CMD-SHELL", "true"], "StartInterval": 500_000_000}),
+        ));
         for (input, expected) in cases {
             let got = healthcheck(&input)
                 .ok()
                 .and_then(|h| serde_json::to_value(h).ok());
             assert_eq!(got, Some(expected), "{input:?}");
         }
+    }
+
+    #[cfg(not(api_1_44))]
+    #[test]
+    fn a_start_interval_needs_a_newer_build() {
+        let error = healthcheck(&Healthcheck::new("true").start_interval(Duration::from_secs(1)))
+            .expect_err("older models have no start interval");
+        assert!(error.to_string().contains("needs API 1.44"), "{error}");
     }
 
     #[test]
