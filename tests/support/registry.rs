@@ -168,9 +168,17 @@ pub struct CaTrust {
     dir: PathBuf,
 }
 
+/// Where the daemon looks for registry CAs.
+const CERTS_D: &str = "/etc/docker/certs.d";
+
+/// Whether [`CERTS_D`] was there before this process first installed a CA:
+/// if it was not, the last CA to go removes it again.
+static CERTS_D_WAS_THERE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
 impl CaTrust {
     fn install(address: &str, ca: &Path) -> Result<Self, BoxError> {
-        let dir = Path::new("/etc/docker/certs.d").join(address);
+        CERTS_D_WAS_THERE.get_or_init(|| Path::new(CERTS_D).exists());
+        let dir = Path::new(CERTS_D).join(address);
         std::fs::create_dir_all(&dir)?;
         let trust = CaTrust { dir };
         std::fs::copy(ca, trust.dir.join("ca.crt"))?;
@@ -182,6 +190,10 @@ impl Drop for CaTrust {
     fn drop(&mut self) {
         if let Err(e) = std::fs::remove_dir_all(&self.dir) {
             eprintln!("registry CA: could not remove {}: {e}", self.dir.display());
+        }
+        if CERTS_D_WAS_THERE.get() == Some(&false) {
+            // Fails, as it should, while another test's CA is still in it.
+            let _ = std::fs::remove_dir(CERTS_D);
         }
     }
 }
