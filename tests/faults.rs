@@ -58,6 +58,28 @@ async fn next_within<S: Stream + Unpin>(stream: &mut S, what: &str) -> Option<S:
     }
 }
 
+/// Reads `stream` until `enough` says the call is well under way, so that
+/// the fault comes in its middle; fails if the stream ends first.
+async fn read_until<S, T>(
+    stream: &mut S,
+    what: &str,
+    mut enough: impl FnMut(T) -> bool,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>>
+where
+    S: Stream<Item = Result<T, Error>> + Unpin,
+{
+    loop {
+        match next_within(stream, what).await {
+            Some(item) => {
+                if enough(item?) {
+                    return Ok(());
+                }
+            }
+            None => return Err(format!("the {what} ended before the daemon was killed").into()),
+        }
+    }
+}
+
 /// Reads a stream to its end after a fault: the items still delivered, and
 /// the error it must end with.
 async fn drain_to_error<S, T>(stream: &mut S, what: &str) -> (Vec<T>, Error)
@@ -127,12 +149,11 @@ async fn a_daemon_killed_mid_followed_logs() -> TestResult {
         .await?;
     let mut logs = container.logs().follow(true).stdout(true).stream().await?;
     let mut text = Vec::new();
-    while text.iter().filter(|b| **b == b'\n').count() < 5 {
-        match next_within(&mut logs, "logs").await {
-            Some(piece) => text.extend_from_slice(piece?.as_bytes()),
-            None => return Err("the log stream ended before the daemon was killed".into()),
-        }
-    }
+    read_until(&mut logs, "logs", |piece| {
+        text.extend_from_slice(piece.as_bytes());
+        text.iter().filter(|b| **b == b'\n').count() >= 5
+    })
+    .await?;
 
     let rest = kill_mid_stream(&mut daemon, &mut logs, "logs").await?;
     for piece in rest {
@@ -162,12 +183,11 @@ async fn a_daemon_killed_mid_attach() -> TestResult {
         .await?;
     let mut attached = container.attach().stream().await?;
     let mut text = Vec::new();
-    while !text.ends_with(b"tick\ntick\n") {
-        match next_within(&mut attached, "attach").await {
-            Some(piece) => text.extend_from_slice(piece?.as_bytes()),
-            None => return Err("the attach ended before the daemon was killed".into()),
-        }
-    }
+    read_until(&mut attached, "attach", |piece| {
+        text.extend_from_slice(piece.as_bytes());
+        text.ends_with(b"tick\ntick\n")
+    })
+    .await?;
 
     let rest = kill_mid_stream(&mut daemon, &mut attached, "attach").await?;
     for piece in rest {
@@ -194,12 +214,11 @@ async fn a_daemon_killed_mid_build() -> TestResult {
         .await?
         .progress;
     let mut log = String::new();
-    while !log.contains("started") {
-        match next_within(&mut build, "build").await {
-            Some(message) => log.push_str(message?.stream.as_deref().unwrap_or_default()),
-            None => return Err(format!("the build ended before its step ran:\n{log}").into()),
-        }
-    }
+    read_until(&mut build, "build", |message| {
+        log.push_str(message.stream.as_deref().unwrap_or_default());
+        log.contains("started")
+    })
+    .await?;
 
     kill_mid_stream(&mut daemon, &mut build, "build").await?;
 
@@ -235,16 +254,10 @@ async fn a_daemon_killed_mid_pull() -> TestResult {
         .tag("1")
         .stream()
         .await?;
-    loop {
-        match next_within(&mut pull, "pull").await {
-            Some(message) => {
-                if message?.status.as_deref() == Some("Downloading") {
-                    break;
-                }
-            }
-            None => return Err("the pull ended before the daemon was killed".into()),
-        }
-    }
+    read_until(&mut pull, "pull", |message| {
+        message.status.as_deref() == Some("Downloading")
+    })
+    .await?;
 
     kill_mid_stream(&mut daemon, &mut pull, "pull").await?;
 

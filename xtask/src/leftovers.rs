@@ -10,9 +10,12 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
+
+use crate::record::http::{Engine, Request};
 
 /// The image the tests build once per machine and keep.
 const KEPT_IMAGE: &str = "docker-sdk-test/busybox:latest";
@@ -123,16 +126,10 @@ fn engine_socket() -> PathBuf {
 }
 
 fn engine_value(path: &str) -> Result<Value> {
-    let output = Command::new("curl")
-        .args(["-sf", "--max-time", "30", "--unix-socket"])
-        .arg(engine_socket())
-        .arg(format!("http://localhost/v1.41{path}"))
-        .output()
-        .context("could not run curl")?;
-    if !output.status.success() {
-        bail!("GET {path} on the engine failed ({})", output.status);
-    }
-    serde_json::from_slice(&output.stdout).with_context(|| format!("GET {path}: not JSON"))
+    // GETs only: the scratch directory, where request bodies go, stays unused.
+    let engine = Engine::new("the engine", &engine_socket(), "1.41", &std::env::temp_dir());
+    let request = Request::get(path).timeout(Duration::from_secs(30));
+    engine.send_ok(&request)?.json()
 }
 
 /// The ids of the kept test image and of the images it was built on. Each

@@ -231,9 +231,7 @@ pub fn apply(openapi: &mut Value) -> Result<Used> {
 /// Fails when an audited field is in no swagger any more: the list says
 /// what generation relies on, nothing else.
 pub fn check_all_used(used: &Used) -> Result<()> {
-    let stale: Vec<String> = AUDITED_UNSIGNED
-        .iter()
-        .flat_map(|audited| audited.fields.iter().map(move |field| (audited.owner, *field)))
+    let stale: Vec<String> = audited_fields()
         .filter(|key| !used.contains(key))
         .map(|(owner, field)| format!("{owner} {field}"))
         .collect();
@@ -313,12 +311,15 @@ impl Walk {
     }
 }
 
-fn audited(owner: &str, field: &str) -> Option<(&'static str, &'static str)> {
+/// Every audited field, as (owner, field).
+fn audited_fields() -> impl Iterator<Item = (&'static str, &'static str)> {
     AUDITED_UNSIGNED
         .iter()
-        .filter(|audited| audited.owner == owner)
-        .flat_map(|audited| audited.fields.iter().map(move |f| (audited.owner, *f)))
-        .find(|(_, f)| *f == field)
+        .flat_map(|audited| audited.fields.iter().map(move |field| (audited.owner, *field)))
+}
+
+fn audited(owner: &str, field: &str) -> Option<(&'static str, &'static str)> {
+    audited_fields().find(|&(o, f)| o == owner && f == field)
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@
 
 mod corpus;
 mod daemon;
-mod http;
+pub(crate) mod http;
 mod main_engine;
 mod ops;
 mod scrub;

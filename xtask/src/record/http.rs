@@ -19,7 +19,7 @@ pub struct Engine {
     pub name: &'static str,
     socket: PathBuf,
     api: String,
-    /// Where request and response bodies are staged for curl.
+    /// Where JSON request bodies are staged for curl.
     scratch: PathBuf,
 }
 
@@ -247,11 +247,9 @@ impl Engine {
 
     /// Sends a request and reads the whole response, whatever its status.
     pub fn send(&self, request: &Request) -> Result<Response> {
-        let body_file = self.scratch.join("response.body");
+        // curl writes the body, then the status's three digits.
         let output = self
             .curl(request)?
-            .arg("-o")
-            .arg(&body_file)
             .args(["-w", "%{http_code}"])
             .output()
             .context("cannot run curl")?;
@@ -263,12 +261,12 @@ impl Engine {
                 String::from_utf8_lossy(&output.stderr).trim()
             );
         }
-        let status = String::from_utf8_lossy(&output.stdout)
-            .trim()
-            .parse()
+        let mut body = output.stdout;
+        let status = body.split_off(body.len().saturating_sub(3));
+        let status = std::str::from_utf8(&status)
+            .ok()
+            .and_then(|status| status.parse().ok())
             .with_context(|| format!("{}: {}: no HTTP status", self.name, request.describe()))?;
-        let body = std::fs::read(&body_file).unwrap_or_default();
-        let _ = std::fs::remove_file(&body_file);
         Ok(Response { status, body })
     }
 

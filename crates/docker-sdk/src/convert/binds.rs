@@ -148,7 +148,8 @@ pub(crate) struct VolumeBinds {
 
 const ARGUMENT: &str = "volumes";
 
-const MODE_WORDS: &[&str] = &[
+/// The words a bind's mode may be made of, comma-separated.
+pub(crate) const MODE_WORDS: &[&str] = &[
     "rw",
     "ro",
     "z",

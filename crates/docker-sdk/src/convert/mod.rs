@@ -68,6 +68,8 @@ pub use ports::{ContainerPort, HostPort};
 pub use resources::{LogConfig, RestartPolicy, Ulimit};
 pub(crate) use values::{nanoseconds, parse_enum};
 
+#[cfg(test)]
+pub(crate) use binds::MODE_WORDS;
 pub(crate) use binds::{mounts, volume_binds};
 pub(crate) use bytes::{parse_bytes, parse_swap_bytes};
 pub(crate) use command::{command, entrypoint};

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use super::{Refusal, check_refusal, ensure, text_of};
-use crate::convert::{MountKind, MountSpec, VolumeBind, VolumeSpec, mounts, volume_binds};
+use crate::convert::{MODE_WORDS, MountKind, MountSpec, VolumeBind, VolumeSpec, mounts, volume_binds};
 
 #[derive(Clone, Debug)]
 enum Input {
@@ -53,26 +53,9 @@ fn volume_name() -> impl Strategy<Value = String> {
 }
 
 fn mode() -> impl Strategy<Value = String> {
-    let word = prop::sample::select(vec![
-        "rw",
-        "ro",
-        "z",
-        "Z",
-        "nocopy",
-        "consistent",
-        "cached",
-        "delegated",
-        "shared",
-        "slave",
-        "private",
-        "rshared",
-        "rslave",
-        "rprivate",
-        "",
-        "RO",
-        "r",
-        "bogus",
-    ]);
+    // Every word the parser takes, and a few it must refuse.
+    let words = MODE_WORDS.iter().copied().chain(["", "RO", "r", "bogus"]);
+    let word = prop::sample::select(words.collect::<Vec<_>>());
     prop::collection::vec(word, 1..4).prop_map(|words| words.join(","))
 }
 

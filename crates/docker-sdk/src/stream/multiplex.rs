@@ -5,7 +5,8 @@
 //! (the stream, 0 stdin, 1 stdout, 2 stderr; three bytes of padding; the
 //! payload's length as a big-endian `u32`) then the payload. Logs, attach and
 //! exec all use it. Stream 3 is the engine's own: an error it met once the
-//! stream had started (logs it could not read, say), which ends the stream. The decoder here hands out each payload as a slice of the
+//! stream had started (logs it could not read, say), which ends the stream.
+//! The decoder here hands out each payload as a slice of the
 //! chunk it arrived in, so nothing is copied and a frame larger than a chunk
 //! is never buffered whole: a frame split across chunks comes out as several
 //! pieces of the same stream.
